@@ -1,0 +1,122 @@
+# Build, run and test the hypervisor. `make run` and `make test` install
+# what is missing first (tools/setup.sh).
+
+CROSS ?= arm-none-eabi-
+CC_T := $(CROSS)gcc
+OBJCOPY := $(CROSS)objcopy
+HV_BUILD ?= build
+B := $(HV_BUILD)
+FDT_ARMHF := $(B)/deps/libfdt-armhf/usr
+MUSL_INC := /usr/include/arm-linux-musleabihf
+MUSL_LIB := /usr/lib/arm-linux-musleabihf/libc.a
+PYTEST := /usr/bin/python3 -m pytest
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes
+TARGET := -mcpu=cortex-a15 -marm -mfloat-abi=hard -mfpu=vfpv3-d16 -fno-short-enums
+TFLAGS := -std=c11 -O2 -g $(TARGET) $(WARN) -ffreestanding -fno-pic -nostdinc \
+	-isystem $(MUSL_INC) -isystem $(shell $(CC_T) -print-file-name=include) \
+	-I$(FDT_ARMHF)/include -Ilib/include
+KFLAGS := $(TFLAGS) -mgeneral-regs-only -fno-stack-protector -Imicrokernel/include \
+	-Imicrokernel/arch/armv7 -I$(B)
+SFLAGS := $(TFLAGS) -Iservers/vmm -Iservers/devices -Iservers/init
+TLIBS := $(FDT_ARMHF)/lib/arm-linux-gnueabihf/libfdt.a $(MUSL_LIB) -lgcc
+
+KERNEL_SRCS := $(wildcard boot/*.c microkernel/core/*.c) \
+	microkernel/arch/armv7/cpu.c microkernel/arch/armv7/gic.c microkernel/arch/armv7/machine.c
+KERNEL_ASM := boot/start.S microkernel/arch/armv7/entry.S
+KERNEL_OBJS := $(patsubst %,$(B)/k/%.o,$(KERNEL_SRCS) $(KERNEL_ASM))
+
+LIB_SRCS := lib/src/crt0.S lib/src/runtime.c lib/src/log.c
+LIB_OBJS := $(patsubst %,$(B)/s/%.o,$(LIB_SRCS))
+
+SERVERS := init vmm console badsys ipcbench
+init_SRCS := $(wildcard servers/init/*.c)
+vmm_SRCS := $(wildcard servers/vmm/*.c)
+console_SRCS := $(wildcard servers/devices/console/*.c)
+badsys_SRCS := tests/servers/badsys.c
+ipcbench_SRCS := tests/servers/ipcbench.c
+
+.PHONY: all setup run test unit integration bench clean format
+all: $(B)/hyp.elf guests
+
+setup:
+	@HV_BUILD=$(B) bash tools/setup.sh
+
+$(B)/asm_offsets.h: microkernel/arch/armv7/offsets.c microkernel/include/kernel.h
+	@mkdir -p $(dir $@)
+	$(CC_T) $(KFLAGS) -S $< -o $(B)/offsets.s
+	sed -n 's/.*->\([A-Z_]*\) #\?\([0-9]*\).*/#define \1 \2/p' $(B)/offsets.s > $@
+
+$(B)/k/%.c.o: %.c $(B)/asm_offsets.h
+	@mkdir -p $(dir $@)
+	$(CC_T) $(KFLAGS) -MMD -c $< -o $@
+
+$(B)/k/%.S.o: %.S $(B)/asm_offsets.h
+	@mkdir -p $(dir $@)
+	$(CC_T) $(KFLAGS) -MMD -c $< -o $@
+
+$(B)/k/boot/modules.S.o: boot/modules.S $(patsubst %,$(B)/servers/%.bin,$(SERVERS))
+	@mkdir -p $(dir $@)
+	$(CC_T) $(KFLAGS) -Wa,-I$(B) -c $< -o $@
+
+$(B)/hyp.elf: $(KERNEL_OBJS) $(B)/k/boot/modules.S.o boot/hyp.ld
+	$(CC_T) $(TARGET) -nostdlib -static -T boot/hyp.ld $(KERNEL_OBJS) $(B)/k/boot/modules.S.o \
+		$(TLIBS) -o $@
+
+$(B)/s/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC_T) $(SFLAGS) -MMD -c $< -o $@
+
+$(B)/s/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC_T) $(SFLAGS) -c $< -o $@
+
+define server_rule
+$(B)/servers/$(1).elf: $(patsubst %,$(B)/s/%.o,$($(1)_SRCS)) $(LIB_OBJS) lib/src/server.ld
+	@mkdir -p $$(dir $$@)
+	$(CC_T) $(TARGET) -nostdlib -static -T lib/src/server.ld $(LIB_OBJS) \
+		$(patsubst %,$(B)/s/%.o,$($(1)_SRCS)) $(TLIBS) -o $$@
+$(B)/servers/$(1).bin: $(B)/servers/$(1).elf
+	$(OBJCOPY) -O binary $$< $$@
+endef
+$(foreach s,$(SERVERS),$(eval $(call server_rule,$(s))))
+
+include tests/guests/guests.mk
+
+# Host unit tests (cmocka): tests/unit/test_X.c with its sources in test_X.mk
+UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+include $(wildcard tests/unit/test_*.mk)
+HOST_CFLAGS := -std=c11 -O1 -g $(WARN) -Ilib/include -Iservers/vmm -Imicrokernel/include -Itests/unit
+
+.SECONDEXPANSION:
+$(B)/unit/%: tests/unit/%.c $$($$*_SRCS)
+	@mkdir -p $(dir $@)
+	cc $(HOST_CFLAGS) $($*_SRCS) $< -lcmocka -lfdt -o $@
+
+unit: $(patsubst %,$(B)/unit/%,$(UNIT_TESTS))
+	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $(B)/unit/$$t; done
+
+integration: all
+	$(PYTEST) -q tests/integration
+
+test: setup
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) integration
+
+run: setup
+	$(MAKE) all
+	tools/hvrun --vm kernel=$(B)/guests/seq.bin,name=alpha,cmdline="count=40 delay=2000000" \
+		--vm kernel=$(B)/guests/seq.bin,name=beta,cmdline="count=40 delay=3000000"
+
+bench: setup
+	$(MAKE) all
+	bash tools/bench.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(B)/k $(B)/s $(B)/servers $(B)/unit $(B)/guests $(B)/hyp.elf $(B)/asm_offsets.h
+
+-include $(shell find $(B)/k $(B)/s -name '*.d' 2>/dev/null)

@@ -1,0 +1,21 @@
+/*
+ * What musl and libfdt need from a bare PL0 server: the stack protector's
+ * guard and failure path, and an errno location (musl normally finds it
+ * through the thread pointer, which servers do not set up).
+ */
+#include <stdint.h>
+
+uintptr_t __stack_chk_guard = 0x5a17c0deu;
+
+void __stack_chk_fail(void);
+void __stack_chk_fail(void)
+{
+	__builtin_trap(); /* a fault: the supervisor restarts the server */
+}
+
+int *__errno_location(void);
+int *__errno_location(void)
+{
+	static int err;
+	return &err;
+}

@@ -1,0 +1,365 @@
+/*
+ * Entering threads and switching guest context (ARM ARM B1.9 "The
+ * Virtualization Extensions", B1.8 exception entry). Guest PL1 state is
+ * switched lazily: it stays loaded while native threads run, because with
+ * HCR.TGE=1 and HCPTR trapping FP they can reach none of it except
+ * TPIDRURW, which is swapped.
+ */
+#include "arch.h"
+#include "armv7.h"
+#include "cp15.h"
+#include "hyp_regs.h"
+#include "kernel.h"
+
+enum cp15_slot {
+	C_SCTLR, C_CPACR, C_TTBCR, C_DACR, C_DFSR, C_IFSR, C_ADFSR, C_AIFSR, C_DFAR, C_IFAR,
+	C_PRRR, C_NMRR, C_AMAIR0, C_AMAIR1, C_VBAR, C_CONTEXTIDR, C_TPIDRURW, C_TPIDRURO,
+	C_TPIDRPRW, C_CNTKCTL, C_CSSELR, C_NR
+};
+enum cp15_64_slot { C_TTBR0, C_TTBR1, C_PAR };
+
+/* struct vcpu.banked, as banked_save lays it out */
+enum { B_SVC = 0, B_ABT = 3, B_UND = 6, B_IRQ = 9, B_FIQ_R8 = 12, B_FIQ_SP = 17 };
+
+#define SCTLR_RESET 0x00c50078u /* Cortex-A15 TRM 4.3.27 */
+#define SCTLR_V (1u << 13)
+#define SCTLR_EE (1u << 25)
+#define SCTLR_TE (1u << 30)
+#define TTBCR_EAE (1u << 31)
+
+void arch_return(struct regs *r) __attribute__((noreturn));
+void banked_save(uint32_t *b);
+void banked_restore(const uint32_t *b);
+void banked_read_fiq_r8_r12(uint32_t *r);
+void banked_write_fiq_r8_r12(const uint32_t *r);
+void vfp_save(uint64_t *d, uint32_t *fpscr, uint32_t *fpexc);
+void vfp_restore(const uint64_t *d, const uint32_t *fpscr, const uint32_t *fpexc);
+void c_trap(void) __attribute__((noreturn));
+void c_irq(void) __attribute__((noreturn));
+void c_bad_exception(uint32_t hsr, uint32_t elr, uint32_t hdfar) __attribute__((noreturn));
+
+struct percpu *this_cpu(void)
+{
+	return (struct percpu *)read_htpidr();
+}
+
+void arch_vcpu_reset(struct vcpu *v)
+{
+	v->cp15[C_SCTLR] = SCTLR_RESET;
+	v->gich_hcr = GICH_HCR_EN;
+}
+
+static void cp15_save(struct vcpu *v)
+{
+	uint32_t *c = v->cp15;
+	c[C_SCTLR] = read_sctlr();
+	c[C_CPACR] = read_cpacr();
+	c[C_TTBCR] = read_ttbcr();
+	c[C_DACR] = read_dacr();
+	c[C_DFSR] = read_dfsr();
+	c[C_IFSR] = read_ifsr();
+	c[C_ADFSR] = read_adfsr();
+	c[C_AIFSR] = read_aifsr();
+	c[C_DFAR] = read_dfar();
+	c[C_IFAR] = read_ifar();
+	c[C_PRRR] = read_prrr();
+	c[C_NMRR] = read_nmrr();
+	c[C_AMAIR0] = read_amair0();
+	c[C_AMAIR1] = read_amair1();
+	c[C_VBAR] = read_vbar();
+	c[C_CONTEXTIDR] = read_contextidr();
+	c[C_TPIDRURO] = read_tpidruro();
+	c[C_TPIDRPRW] = read_tpidrprw();
+	c[C_CNTKCTL] = read_cntkctl();
+	c[C_CSSELR] = read_csselr();
+	v->cp15_64[C_TTBR0] = read_ttbr0();
+	v->cp15_64[C_TTBR1] = read_ttbr1();
+	v->cp15_64[C_PAR] = read_par();
+}
+
+static void cp15_restore(const struct vcpu *v)
+{
+	const uint32_t *c = v->cp15;
+	write_sctlr(c[C_SCTLR]);
+	write_cpacr(c[C_CPACR]);
+	write_ttbcr(c[C_TTBCR]);
+	write_dacr(c[C_DACR]);
+	write_dfsr(c[C_DFSR]);
+	write_ifsr(c[C_IFSR]);
+	write_adfsr(c[C_ADFSR]);
+	write_aifsr(c[C_AIFSR]);
+	write_dfar(c[C_DFAR]);
+	write_ifar(c[C_IFAR]);
+	write_prrr(c[C_PRRR]);
+	write_nmrr(c[C_NMRR]);
+	write_amair0(c[C_AMAIR0]);
+	write_amair1(c[C_AMAIR1]);
+	write_vbar(c[C_VBAR]);
+	write_contextidr(c[C_CONTEXTIDR]);
+	write_tpidrurw(c[C_TPIDRURW]);
+	write_tpidruro(c[C_TPIDRURO]);
+	write_tpidrprw(c[C_TPIDRPRW]);
+	write_cntkctl(c[C_CNTKCTL]);
+	write_csselr(c[C_CSSELR]);
+	write_ttbr0(v->cp15_64[C_TTBR0]);
+	write_ttbr1(v->cp15_64[C_TTBR1]);
+	write_par(v->cp15_64[C_PAR]);
+}
+
+/* The CPU's guest state -> v. TPIDRURW was saved when a native thread
+ * last took the CPU, or is still live. */
+void arch_vcpu_unload(struct vcpu *v)
+{
+	struct percpu *c = this_cpu();
+	if (!c->hw_native)
+		v->cp15[C_TPIDRURW] = read_tpidrurw();
+	cp15_save(v);
+	banked_save(v->banked);
+	write_hcptr(HCPTR_GUEST);
+	isb();
+	vfp_save(v->vfp, &v->fpscr, &v->fpexc);
+	v->cntv_ctl = read_cntv_ctl();
+	v->cntv_cval = read_cntv_cval();
+	write_cntv_ctl(0);
+	gic_vcpu_save(v);
+}
+
+void arch_vcpu_load(struct vcpu *v)
+{
+	cp15_restore(v);
+	banked_restore(v->banked);
+	write_hcptr(HCPTR_GUEST);
+	isb();
+	vfp_restore(v->vfp, &v->fpscr, &v->fpexc);
+	write_vmpidr(v->mpidr);
+	write_cntvoff(v->thread->as->cntvoff);
+	write_cntv_cval(v->cntv_cval);
+	write_cntv_ctl(v->cntv_ctl);
+	gic_vcpu_restore(v);
+}
+
+static void enter_vcpu(struct percpu *c, struct thread *t)
+{
+	struct vcpu *v = t->vcpu;
+	if (c->loaded != v) {
+		if (c->loaded)
+			arch_vcpu_unload(c->loaded);
+		arch_vcpu_load(v);
+		c->loaded = v;
+	} else if (c->hw_native) {
+		write_tpidrurw(v->cp15[C_TPIDRURW]);
+	}
+	c->hw_native = false;
+	if (v->reply_pending)
+		vcpu_finish_reply(t);
+	if (v->queued)
+		arch_vcpu_flush_lrs(v);
+	write_hcr(HCR_GUEST);
+	write_hcptr(HCPTR_GUEST);
+}
+
+static void enter_native(struct percpu *c)
+{
+	if (!c->hw_native) {
+		if (c->loaded)
+			c->loaded->cp15[C_TPIDRURW] = read_tpidrurw();
+		write_tpidrurw(0);
+		c->hw_native = true;
+	}
+	write_hcr(HCR_NATIVE);
+	write_hcptr(HCPTR_NATIVE);
+}
+
+/* Hot path: every exit and reply ends here. */
+void arch_enter(struct thread *t)
+{
+	struct percpu *c = this_cpu();
+	if (t->vcpu)
+		enter_vcpu(c, t);
+	else
+		enter_native(c);
+	write_vttbr(t->as->vttbr);
+	isb();
+	arch_unlock();
+	arch_return(&t->regs);
+}
+
+void c_trap(void)
+{
+	struct thread *t = this_cpu()->current;
+	uint32_t hsr = read_hsr();
+	arch_lock();
+	if (t->state != TS_RUNNABLE)
+		schedule(); /* being destroyed from another CPU */
+	if (t->vcpu)
+		vcpu_exit(t, hsr);
+	if (HSR_EC(hsr) == HV_EC_SVC)
+		syscall_dispatch(t);
+	else
+		native_fault(t, hsr, HSR_EC(hsr) == HV_EC_IABT_LOW ? read_hifar() : read_hdfar());
+	schedule();
+}
+
+void c_irq(void)
+{
+	arch_lock();
+	irq_handle();
+	schedule();
+}
+
+void c_bad_exception(uint32_t hsr, uint32_t elr, uint32_t hdfar)
+{
+	kputs("hv: PANIC: exception in Hyp mode, HSR ");
+	kputhex(hsr);
+	kputs(" ELR ");
+	kputhex(elr);
+	kputs(" HDFAR ");
+	kputhex(hdfar);
+	panic("kernel fault");
+}
+
+void arch_vcpu_exit_info(uint32_t hsr, uint32_t *ipa, uint32_t *va)
+{
+	*va = HSR_EC(hsr) == HV_EC_IABT_LOW ? read_hifar() : read_hdfar();
+	*ipa = ((read_hpfar() & 0xfffffff0u) << 8) | (*va & 0xfffu);
+}
+
+#define BANKED(reg)                                                                      \
+	static uint32_t get_##reg(void)                                                  \
+	{                                                                                \
+		uint32_t v;                                                              \
+		__asm__ volatile("mrs %0, " #reg : "=r"(v));                             \
+		return v;                                                                \
+	}                                                                                \
+	static void set_##reg(uint32_t v) { __asm__ volatile("msr " #reg ", %0" ::"r"(v)); }
+BANKED(sp_svc)
+BANKED(lr_svc)
+BANKED(sp_abt)
+BANKED(lr_abt)
+BANKED(sp_und)
+BANKED(lr_und)
+BANKED(sp_irq)
+BANKED(lr_irq)
+BANKED(sp_fiq)
+BANKED(lr_fiq)
+#define BANKED_WO(reg) \
+	static void set_##reg(uint32_t v) { __asm__ volatile("msr " #reg ", %0" ::"r"(v)); }
+BANKED_WO(spsr_abt)
+BANKED_WO(spsr_und)
+
+/* SP or LR of the guest's current mode (n = 13 or 14). */
+static uint32_t get_banked_sp_lr(struct thread *t, unsigned n)
+{
+	switch (t->regs.cpsr & PSR_MODE_MASK) {
+	case PSR_MODE_SVC: return n == 13 ? get_sp_svc() : get_lr_svc();
+	case PSR_MODE_ABT: return n == 13 ? get_sp_abt() : get_lr_abt();
+	case PSR_MODE_UND: return n == 13 ? get_sp_und() : get_lr_und();
+	case PSR_MODE_IRQ: return n == 13 ? get_sp_irq() : get_lr_irq();
+	case PSR_MODE_FIQ: return n == 13 ? get_sp_fiq() : get_lr_fiq();
+	default: return n == 13 ? t->regs.sp_usr : t->regs.lr_usr;
+	}
+}
+
+static void set_banked_sp_lr(struct thread *t, unsigned n, uint32_t val)
+{
+	switch (t->regs.cpsr & PSR_MODE_MASK) {
+	case PSR_MODE_SVC: n == 13 ? set_sp_svc(val) : set_lr_svc(val); break;
+	case PSR_MODE_ABT: n == 13 ? set_sp_abt(val) : set_lr_abt(val); break;
+	case PSR_MODE_UND: n == 13 ? set_sp_und(val) : set_lr_und(val); break;
+	case PSR_MODE_IRQ: n == 13 ? set_sp_irq(val) : set_lr_irq(val); break;
+	case PSR_MODE_FIQ: n == 13 ? set_sp_fiq(val) : set_lr_fiq(val); break;
+	default:
+		if (n == 13)
+			t->regs.sp_usr = val;
+		else
+			t->regs.lr_usr = val;
+	}
+}
+
+static bool in_fiq_mode(const struct thread *t)
+{
+	return (t->regs.cpsr & PSR_MODE_MASK) == PSR_MODE_FIQ;
+}
+
+uint32_t arch_vcpu_get_gpr(struct thread *t, unsigned n)
+{
+	if (n >= 8 && n <= 12 && in_fiq_mode(t)) {
+		uint32_t fiq[5];
+		banked_read_fiq_r8_r12(fiq);
+		return fiq[n - 8];
+	}
+	if (n <= 12)
+		return t->regs.r[n];
+	if (n == 15)
+		return t->regs.pc + 8;
+	return get_banked_sp_lr(t, n);
+}
+
+void arch_vcpu_set_gpr(struct thread *t, unsigned n, uint32_t val)
+{
+	if (n >= 8 && n <= 12 && in_fiq_mode(t)) {
+		uint32_t fiq[5];
+		banked_read_fiq_r8_r12(fiq);
+		fiq[n - 8] = val;
+		banked_write_fiq_r8_r12(fiq);
+	} else if (n <= 12) {
+		t->regs.r[n] = val;
+	} else if (n == 15) {
+		t->regs.pc = val;
+	} else {
+		set_banked_sp_lr(t, n, val);
+	}
+}
+
+/* ARM ARM B1.8.3: mode change, masks, T from SCTLR.TE, E from SCTLR.EE,
+ * IT and J cleared, PC to the vector (VBAR, or hivecs when SCTLR.V). */
+static void take_guest_exception(struct thread *t, uint32_t mode, uint32_t offset)
+{
+	uint32_t sctlr = read_sctlr();
+	uint32_t cpsr = t->regs.cpsr & (PSR_F | PSR_A | 0xf0000000u);
+	cpsr |= mode | PSR_I;
+	if (mode == PSR_MODE_ABT)
+		cpsr |= PSR_A;
+	if (sctlr & SCTLR_TE)
+		cpsr |= PSR_T;
+	if (sctlr & SCTLR_EE)
+		cpsr |= PSR_E;
+	t->regs.cpsr = cpsr;
+	t->regs.pc = ((sctlr & SCTLR_V) ? 0xffff0000u : read_vbar()) + offset;
+}
+
+/* Address of the trapped instruction: an HVC exit has already stepped over. */
+static uint32_t trapped_insn(const struct thread *t)
+{
+	return HSR_EC(t->msg[5]) == HV_EC_HVC ? t->regs.pc - 4 : t->regs.pc;
+}
+
+void arch_vcpu_inject_dabt(struct thread *t, uint32_t va, bool write)
+{
+	/* Synchronous external abort, in the guest's fault status format. */
+	uint32_t fsr = (read_ttbcr() & TTBCR_EAE) ? (1u << 9) | 0x10 : 0x08;
+	if (write)
+		fsr |= 1u << 11;
+	write_dfsr(fsr);
+	write_dfar(va);
+	set_spsr_abt(t->regs.cpsr);
+	set_lr_abt(trapped_insn(t) + 8);
+	take_guest_exception(t, PSR_MODE_ABT, 0x10);
+}
+
+void arch_vcpu_inject_pabt(struct thread *t, uint32_t va)
+{
+	write_ifsr((read_ttbcr() & TTBCR_EAE) ? (1u << 9) | 0x10 : 0x08);
+	write_ifar(va);
+	set_spsr_abt(t->regs.cpsr);
+	set_lr_abt(trapped_insn(t) + 4);
+	take_guest_exception(t, PSR_MODE_ABT, 0x0c);
+}
+
+void arch_vcpu_inject_undef(struct thread *t)
+{
+	bool thumb = t->regs.cpsr & PSR_T;
+	set_spsr_und(t->regs.cpsr);
+	set_lr_und(trapped_insn(t) + (thumb ? 2 : 4));
+	take_guest_exception(t, PSR_MODE_UND, 0x04);
+}

@@ -1,0 +1,146 @@
+/*
+ * Fixed pools of kernel objects, and their creation and destruction.
+ * VMIDs are 8 bits and handed out round robin; before a VMID is used again
+ * every guest TLB entry is flushed (ARM ARM B3.10.2, TLB maintenance).
+ */
+#include "arch.h"
+#include "arch_pt.h"
+#include "kernel.h"
+
+#include <string.h>
+
+struct aspace aspaces[MAX_ASPACES];
+struct thread threads[MAX_THREADS];
+static struct vcpu vcpus[MAX_VCPUS];
+static struct endpoint endpoints[MAX_ENDPOINTS];
+static struct ntfn ntfns[MAX_NTFNS];
+
+static uint8_t next_vmid = 1;
+
+static bool vmid_in_use(uint8_t vmid)
+{
+	for (unsigned i = 0; i < MAX_ASPACES; i++)
+		if (aspaces[i].used && aspaces[i].vmid == vmid)
+			return true;
+	return false;
+}
+
+/* VMID 0 is never used, so a zero VTTBR never matches a live space. */
+static uint8_t vmid_alloc(void)
+{
+	while (next_vmid == 0 || vmid_in_use(next_vmid))
+		next_vmid++;
+	return next_vmid++;
+}
+
+struct aspace *aspace_alloc(bool guest)
+{
+	for (unsigned i = 0; i < MAX_ASPACES; i++) {
+		struct aspace *as = &aspaces[i];
+		if (as->used)
+			continue;
+		memset(as, 0, sizeof(*as));
+		as->vmid = vmid_alloc();
+		if (s2pt_init(&as->pt, as->vmid) != HV_OK)
+			return NULL;
+		as->used = true;
+		as->guest = guest;
+		as->vttbr = arch_pt_pa(as->pt.root) | ((uint64_t)as->vmid << 48);
+		return as;
+	}
+	return NULL;
+}
+
+/* The space must have no threads left. Its VMID's TLB entries go with it. */
+void aspace_free(struct aspace *as)
+{
+	cap_revoke_object(as);
+	s2pt_destroy(&as->pt);
+	arch_tlb_flush_all_guests();
+	for (unsigned c = 0; c < MAX_CPUS; c++)
+		if (percpu[c].current && percpu[c].current->as == as)
+			panic("freeing a live address space");
+	memset(as, 0, sizeof(*as));
+}
+
+struct thread *thread_alloc(void)
+{
+	for (unsigned i = 0; i < MAX_THREADS; i++) {
+		if (!threads[i].used) {
+			memset(&threads[i], 0, sizeof(threads[i]));
+			threads[i].used = true;
+			return &threads[i];
+		}
+	}
+	return NULL;
+}
+
+struct vcpu *vcpu_alloc(void)
+{
+	for (unsigned i = 0; i < MAX_VCPUS; i++) {
+		if (!vcpus[i].used) {
+			memset(&vcpus[i], 0, sizeof(vcpus[i]));
+			vcpus[i].used = true;
+			arch_vcpu_reset(&vcpus[i]);
+			return &vcpus[i];
+		}
+	}
+	return NULL;
+}
+
+struct endpoint *endpoint_alloc(void)
+{
+	for (unsigned i = 0; i < MAX_ENDPOINTS; i++) {
+		if (!endpoints[i].used) {
+			memset(&endpoints[i], 0, sizeof(endpoints[i]));
+			endpoints[i].used = true;
+			return &endpoints[i];
+		}
+	}
+	return NULL;
+}
+
+struct ntfn *ntfn_alloc(void)
+{
+	for (unsigned i = 0; i < MAX_NTFNS; i++) {
+		if (!ntfns[i].used) {
+			memset(&ntfns[i], 0, sizeof(ntfns[i]));
+			ntfns[i].used = true;
+			return &ntfns[i];
+		}
+	}
+	return NULL;
+}
+
+/* A thread running on another CPU cannot be freed under it: that CPU is
+ * kicked and the caller retries (HV_EBUSY). */
+int thread_destroy(struct thread *t)
+{
+	for (unsigned c = 0; c < MAX_CPUS; c++) {
+		if (percpu[c].current != t)
+			continue;
+		if (&percpu[c] == this_cpu())
+			return HV_EINVAL;
+		t->state = TS_INACTIVE;
+		arch_send_ipi(c);
+		return HV_EBUSY;
+	}
+	ipc_cancel(t);
+	if (t->caller)
+		ipc_abandon_caller(t);
+	if (t->replier)
+		t->replier->caller = NULL;
+	if (t->bound)
+		t->bound->bound = NULL;
+	if (t->vcpu) {
+		for (unsigned c = 0; c < MAX_CPUS; c++)
+			if (percpu[c].loaded == t->vcpu)
+				percpu[c].loaded = NULL;
+		t->vcpu->used = false;
+	}
+	if (t->as)
+		t->as->threads--;
+	cap_revoke_object(t);
+	memset(t, 0, sizeof(*t));
+	return HV_OK;
+}

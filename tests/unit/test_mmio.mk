@@ -1,0 +1,1 @@
+test_mmio_SRCS := servers/vmm/mmio.c

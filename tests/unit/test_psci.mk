@@ -1,0 +1,1 @@
+test_psci_SRCS := servers/vmm/psci.c

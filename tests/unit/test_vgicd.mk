@@ -1,0 +1,1 @@
+test_vgicd_SRCS := servers/vmm/vgicd.c

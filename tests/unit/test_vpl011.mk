@@ -1,0 +1,1 @@
+test_vpl011_SRCS := servers/vmm/vpl011.c
