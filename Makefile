@@ -18,7 +18,8 @@ TFLAGS := -std=c11 -O2 -g $(TARGET) $(WARN) -ffreestanding -fno-pic -nostdinc \
 	-I$(FDT_ARMHF)/include -Ilib/include
 KFLAGS := $(TFLAGS) -mgeneral-regs-only -fno-stack-protector -Imicrokernel/include \
 	-Imicrokernel/arch/armv7 -I$(B)
-SFLAGS := $(TFLAGS) -Iservers/vmm -Iservers/devices -Iservers/init
+SFLAGS := $(TFLAGS) -mgeneral-regs-only -Iservers/vmm -Iservers/devices -Iservers/init
+LDFLAGS_T := -nostdlib -static -Wl,--no-enum-size-warning -Wl,-z,noexecstack
 TLIBS := $(FDT_ARMHF)/lib/arm-linux-gnueabihf/libfdt.a $(MUSL_LIB) -lgcc
 
 KERNEL_SRCS := $(wildcard boot/*.c microkernel/core/*.c) \
@@ -60,7 +61,7 @@ $(B)/k/boot/modules.S.o: boot/modules.S $(patsubst %,$(B)/servers/%.bin,$(SERVER
 	$(CC_T) $(KFLAGS) -Wa,-I$(B) -c $< -o $@
 
 $(B)/hyp.elf: $(KERNEL_OBJS) $(B)/k/boot/modules.S.o boot/hyp.ld
-	$(CC_T) $(TARGET) -nostdlib -static -T boot/hyp.ld $(KERNEL_OBJS) $(B)/k/boot/modules.S.o \
+	$(CC_T) $(TARGET) $(LDFLAGS_T) -T boot/hyp.ld $(KERNEL_OBJS) $(B)/k/boot/modules.S.o \
 		$(TLIBS) -o $@
 
 $(B)/s/%.c.o: %.c
@@ -74,7 +75,7 @@ $(B)/s/%.S.o: %.S
 define server_rule
 $(B)/servers/$(1).elf: $(patsubst %,$(B)/s/%.o,$($(1)_SRCS)) $(LIB_OBJS) lib/src/server.ld
 	@mkdir -p $$(dir $$@)
-	$(CC_T) $(TARGET) -nostdlib -static -T lib/src/server.ld $(LIB_OBJS) \
+	$(CC_T) $(TARGET) $(LDFLAGS_T) -T lib/src/server.ld $(LIB_OBJS) \
 		$(patsubst %,$(B)/s/%.o,$($(1)_SRCS)) $(TLIBS) -o $$@
 $(B)/servers/$(1).bin: $(B)/servers/$(1).elf
 	$(OBJCOPY) -O binary $$< $$@

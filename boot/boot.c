@@ -90,6 +90,7 @@ static void cpu_setup(unsigned cpu)
 		   (read_hdcr() & 0x1f));
 	write_cnthctl(CNTHCTL_PL1PCTEN); /* guests read the physical counter, not its timer */
 	write_vttbr(0);
+	write_cpacr(0xfu << 20); /* natives may use FP; HCPTR decides whose */
 	gic_init_cpu();
 	arch_timer_set(arch_counter() + arch_counter_freq() / 1000);
 	percpu[cpu].online = true;
@@ -113,6 +114,7 @@ static void fill_bootinfo(struct hv_bootinfo *bi, uint32_t free_base)
 	bi->free_size = platform.ram_base + platform.ram_size - free_base;
 	bi->uart_pa = platform.uart;
 	bi->uart_irq = platform.uart_irq;
+	bi->gicv_pa = platform.gicv;
 	bi->config_ipa = HV_SRV_CONFIG;
 	bi->config_size = HV_CONFIG_DTB_MAX;
 	bi->counter_freq = arch_counter_freq();
@@ -153,6 +155,7 @@ static void create_init(uint32_t mem, uint32_t free_base)
 	give_cap(HV_INIT_CAP_ASPACE, (struct cap){.type = HV_CAP_ASPACE, .obj = init_space});
 	give_cap(HV_INIT_CAP_UART, (struct cap){.type = HV_CAP_DEVICE, .mem = {platform.uart & ~4095u, 4096}});
 	give_cap(HV_INIT_CAP_DEBUG, (struct cap){.type = HV_CAP_DEBUG});
+	give_cap(HV_INIT_CAP_GICV, (struct cap){.type = HV_CAP_DEVICE, .mem = {platform.gicv, 0x2000}});
 
 	struct thread *t = thread_alloc();
 	t->as = init_space;

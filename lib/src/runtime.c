@@ -1,7 +1,7 @@
 /*
  * What musl and libfdt need from a bare PL0 server: the stack protector's
- * guard and failure path, and an errno location (musl normally finds it
- * through the thread pointer, which servers do not set up).
+ * guard and failure path. (musl's errno sits behind the thread pointer,
+ * which servers do not set up: nothing here may rely on errno.)
  */
 #include <stdint.h>
 
@@ -13,9 +13,3 @@ void __stack_chk_fail(void)
 	__builtin_trap(); /* a fault: the supervisor restarts the server */
 }
 
-int *__errno_location(void);
-int *__errno_location(void)
-{
-	static int err;
-	return &err;
-}

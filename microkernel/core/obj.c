@@ -69,6 +69,7 @@ struct thread *thread_alloc(void)
 		if (!threads[i].used) {
 			memset(&threads[i], 0, sizeof(threads[i]));
 			threads[i].used = true;
+			threads[i].vfp.fpexc = 1u << 30; /* FPEXC.EN: usable at first touch */
 			return &threads[i];
 		}
 	}
@@ -141,6 +142,7 @@ int thread_destroy(struct thread *t)
 	if (t->as)
 		t->as->threads--;
 	cap_revoke_object(t);
+	arch_thread_gone(t);
 	memset(t, 0, sizeof(*t));
 	return HV_OK;
 }

@@ -459,7 +459,7 @@ static int sys_power_off(struct thread *t)
 {
 	if (!lookup(t, ARG(0), HV_CAP_CONTROL, HV_RIGHT_WRITE))
 		return HV_ECAP;
-	kputs("hv: all VMs powered off\n");
+	kputs(ARG(1) ? "hv: all VMs stopped, some failed\n" : "hv: all VMs powered off\n");
 	arch_system_off();
 	return HV_OK;
 }
@@ -576,5 +576,7 @@ void native_fault(struct thread *t, uint32_t hsr, uint32_t addr)
 	}
 	kputs("hv: thread faulted with no supervisor, HSR ");
 	kputhex(hsr);
+	kputs(" PC ");
+	kputhex(t->regs.pc);
 	kputs("\n");
 }

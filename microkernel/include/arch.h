@@ -24,6 +24,8 @@ __attribute__((noreturn)) void arch_enter(struct thread *t);
 __attribute__((noreturn)) void arch_idle(void);
 
 void arch_vcpu_reset(struct vcpu *v);
+bool arch_vfp_trap(struct thread *t, uint32_t hsr); /* lazy FP switch */
+void arch_thread_gone(struct thread *t);
 void arch_vcpu_unload(struct vcpu *v); /* CPU state -> v */
 void arch_vcpu_load(struct vcpu *v);   /* v -> CPU state */
 void arch_vcpu_flush_lrs(struct vcpu *v); /* queued virqs into free LRs */

@@ -102,8 +102,6 @@ struct vcpu {
 	uint32_t banked[23];  /* SP/LR/SPSR of svc abt und irq, fiq r8-r14 SPSR */
 	uint32_t cp15[26];
 	uint64_t cp15_64[3];  /* TTBR0, TTBR1, PAR */
-	uint64_t vfp[32];
-	uint32_t fpscr, fpexc;
 	uint32_t cntv_ctl;
 	uint64_t cntv_cval;
 	uint32_t gich_vmcr, gich_apr, gich_hcr;
@@ -136,6 +134,10 @@ struct thread {
 	struct ntfn *bound;
 	uint64_t timeout;           /* absolute counter, 0 = none */
 	uint64_t slice_end;
+	struct {                    /* FP/SIMD registers, switched lazily */
+		uint64_t d[32];
+		uint32_t fpscr, fpexc;
+	} vfp;
 };
 
 struct percpu {
@@ -146,6 +148,7 @@ struct percpu {
 	struct thread *runq[1];  /* run queue head, ordered by priority */
 	bool online;
 	bool hw_native;          /* CPU last entered a native thread */
+	struct thread *vfp_owner; /* whose FP registers the CPU holds */
 };
 
 /* ---- core services ---- */

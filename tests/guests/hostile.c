@@ -3,7 +3,8 @@
  * crash nor hang the hypervisor (or its own monitor for good): it may only
  * get aborts and undefined-instruction exceptions back.
  *
- * bootargs: seed=N (LCG seed, default 1), iters=N (default 4000).
+ * bootargs: seed=N (LCG seed, default 1), iters=N (default 4000), trace=N
+ * (log each operation from iteration N on, to find the one that hurts).
  * Each iteration picks one of:
  *   - a random word to a random 4-aligned GICD offset (0x000-0xFFC),
  *     a word read of one, or a byte/halfword access to any GICD offset;
@@ -28,6 +29,13 @@ const char guest_name[] = "hostile";
 int main(const void *dtb);
 
 static uint32_t lcg_state;
+static int tracing; /* bootargs trace=N: log every operation from iteration N on */
+
+#define TRACE(...)                     \
+	do {                           \
+		if (tracing)           \
+			gprintf(__VA_ARGS__); \
+	} while (0)
 
 static uint32_t rnd(void)
 {
@@ -71,6 +79,7 @@ static void random_load(void)
 
 	if (in_range(a, GICC_BASE, 0x10000))
 		a ^= 0x00100000u; /* GICC: reading IAR would acknowledge interrupts */
+	TRACE("hostile: load 0x%08lx\n", (unsigned long)a);
 	switch (rnd_below(4)) {
 	case 0:
 		probe_read8(a);
@@ -94,6 +103,7 @@ static void random_store(void)
 
 	if (in_range(a, UART_BASE, 0x1000) || in_range(a, GICC_BASE, 0x10000))
 		a ^= 0x00100000u;
+	TRACE("hostile: store 0x%08lx <- 0x%08lx\n", (unsigned long)a, (unsigned long)v);
 	switch (rnd_below(3)) {
 	case 0:
 		probe_write8(a, v);
@@ -111,8 +121,11 @@ static void random_gicd(void)
 {
 	uint32_t off = rnd_below(0x1000);
 	uint32_t v = rnd32();
+	uint32_t op = rnd_below(8);
 
-	switch (rnd_below(8)) {
+	TRACE("hostile: gicd op %lu off 0x%03lx v 0x%08lx\n", (unsigned long)op, (unsigned long)off,
+	      (unsigned long)v);
+	switch (op) {
 	case 0:
 	case 1:
 	case 2:
@@ -151,8 +164,10 @@ static void random_gicd(void)
 static void random_insn(void)
 {
 	uint32_t v = rnd32();
+	uint32_t op = rnd_below(9);
 
-	switch (rnd_below(9)) {
+	TRACE("hostile: insn %lu v 0x%08lx\n", (unsigned long)op, (unsigned long)v);
+	switch (op) {
 	case 0:
 		__asm__ volatile(".arch_extension sec\n\tsmc #0" ::: "r0", "r1", "r2", "r3", "memory");
 		break;
@@ -204,14 +219,17 @@ static void random_insn(void)
 /* Distributor and CPU interface back to a known, quiet state. */
 static void gic_cleanup(void)
 {
+	/* as many interrupts as TYPER says (64 under the monitor) */
+	uint32_t words = (mmio_read32(GICD_BASE + 0x004) & 0x1f) + 1;
+
 	mmio_write32(GICD_BASE + 0x000, 0); /* CTLR */
-	for (uint32_t i = 0; i < 2; i++) {
+	for (uint32_t i = 0; i < words; i++) {
 		mmio_write32(GICD_BASE + 0x080 + 4 * i, 0);          /* IGROUPR */
 		mmio_write32(GICD_BASE + 0x180 + 4 * i, 0xffffffff); /* ICENABLER */
 		mmio_write32(GICD_BASE + 0x280 + 4 * i, 0xffffffff); /* ICPENDR */
 		mmio_write32(GICD_BASE + 0x380 + 4 * i, 0xffffffff); /* ICACTIVER */
 	}
-	for (uint32_t off = 0x400; off < 0x440; off += 4)
+	for (uint32_t off = 0x400; off < 0x400 + 32 * words; off += 4)
 		mmio_write32(GICD_BASE + off, 0); /* IPRIORITYR */
 	for (uint32_t off = 0xf10; off < 0xf20; off += 4)
 		mmio_write32(GICD_BASE + off, 0xffffffff); /* CPENDSGIR */
@@ -281,6 +299,7 @@ int main(const void *dtb)
 {
 	uint32_t seed = bootarg_u32("seed", 1);
 	uint32_t iters = bootarg_u32("iters", 4000);
+	uint32_t trace_from = bootarg_u32("trace", 0xffffffffu);
 	uint32_t drained;
 
 	(void)dtb;
@@ -290,6 +309,7 @@ int main(const void *dtb)
 	gprintf("hostile: seed=%lu iters=%lu\n", (unsigned long)seed, (unsigned long)iters);
 
 	for (uint32_t i = 0; i < iters; i++) {
+		tracing = i >= trace_from;
 		switch (rnd_below(8)) {
 		case 0:
 		case 1:
@@ -311,6 +331,7 @@ int main(const void *dtb)
 			gprintf("hostile: %lu iterations, %lu exceptions\n", (unsigned long)(i + 1),
 				(unsigned long)exc_count());
 	}
+	tracing = 0;
 	if (!(read_cpsr() & (1u << 7)))
 		guest_fail("CPSR.I was cleared");
 

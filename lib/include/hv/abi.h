@@ -45,7 +45,7 @@ enum hv_syscall {
 	HV_SYS_BIND_NTFN = 22,     /* r0=thread cap, r1=ntfn cap: bound notification */
 	HV_SYS_RECV_TIMEOUT = 23,  /* like RECV, r1=timeout in counter ticks */
 	HV_SYS_TIME = 24,          /* -> r1=counter lo, r2=hi, r3=frequency */
-	HV_SYS_POWER_OFF = 25,     /* r0=control cap: stop the machine */
+	HV_SYS_POWER_OFF = 25,     /* r0=control cap, r1=1 if a VM failed: stop */
 	HV_SYS_NR
 };
 
@@ -64,7 +64,7 @@ enum hv_syscall {
 #define HV_EPEER (-11)   /* IPC partner died; the call may be retried */
 
 /* ---- capabilities ------------------------------------------------------- */
-#define HV_CAP_SLOTS 64
+#define HV_CAP_SLOTS 256
 
 enum hv_cap_type {
 	HV_CAP_NULL = 0,
@@ -105,7 +105,9 @@ enum hv_obj_type {
 
 /* ---- vCPU register ids for GET_REG/SET_REG ------------------------------ */
 enum hv_reg {
-	HV_REG_R0 = 0, /* .. HV_REG_R12 = 12, usr/sys bank */
+	HV_REG_R0 = 0, /* r0..r12 are 0..12; SP and LR are the usr/sys bank */
+	HV_REG_R1 = 1,
+	HV_REG_R2 = 2,
 	HV_REG_SP = 13,
 	HV_REG_LR = 14,
 	HV_REG_PC = 15,

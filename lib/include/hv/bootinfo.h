@@ -17,6 +17,7 @@
 #define HV_INIT_CAP_THREAD 4
 #define HV_INIT_CAP_UART 5   /* DEVICE: the physical PL011 page */
 #define HV_INIT_CAP_DEBUG 6
+#define HV_INIT_CAP_GICV 7  /* DEVICE: the GIC virtual CPU interface */
 #define HV_INIT_CAP_FIRST_FREE 8
 
 struct hv_module {
@@ -31,6 +32,7 @@ struct hv_bootinfo {
 	uint32_t ram_base, ram_size;
 	uint32_t free_base, free_size;
 	uint32_t uart_pa, uart_irq;
+	uint32_t gicv_pa;
 	uint32_t config_ipa, config_size;
 	uint32_t counter_freq;
 	uint32_t nr_modules;

@@ -6,6 +6,7 @@
 #define HV_SYSCALL_H
 
 #include <hv/abi.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct hv_msg {
@@ -220,9 +221,9 @@ static inline int hv_debug_write(uint32_t cap, const void *buf, uint32_t len)
 	return hv_sys(HV_SYS_DEBUG_WRITE, cap, (uint32_t)buf, len, 0, 0, 0, 0);
 }
 
-static inline int hv_power_off(uint32_t control)
+static inline int hv_power_off(uint32_t control, uint32_t failed)
 {
-	return hv_sys(HV_SYS_POWER_OFF, control, 0, 0, 0, 0, 0, 0);
+	return hv_sys(HV_SYS_POWER_OFF, control, failed, 0, 0, 0, 0, 0);
 }
 
 #endif

@@ -2,8 +2,8 @@
  * Entering threads and switching guest context (ARM ARM B1.9 "The
  * Virtualization Extensions", B1.8 exception entry). Guest PL1 state is
  * switched lazily: it stays loaded while native threads run, because with
- * HCR.TGE=1 and HCPTR trapping FP they can reach none of it except
- * TPIDRURW, which is swapped.
+ * HCR.TGE=1 they can reach none of it except TPIDRURW and CPACR, which are
+ * swapped. FP registers move on first use (arch_vfp_trap).
  */
 #include "arch.h"
 #include "armv7.h"
@@ -26,6 +26,7 @@ enum { B_SVC = 0, B_ABT = 3, B_UND = 6, B_IRQ = 9, B_FIQ_R8 = 12, B_FIQ_SP = 17 
 #define SCTLR_EE (1u << 25)
 #define SCTLR_TE (1u << 30)
 #define TTBCR_EAE (1u << 31)
+#define CPACR_CP10_CP11_FULL (0xfu << 20)
 
 void arch_return(struct regs *r) __attribute__((noreturn));
 void banked_save(uint32_t *b);
@@ -34,6 +35,33 @@ void banked_read_fiq_r8_r12(uint32_t *r);
 void banked_write_fiq_r8_r12(const uint32_t *r);
 void vfp_save(uint64_t *d, uint32_t *fpscr, uint32_t *fpexc);
 void vfp_restore(const uint64_t *d, const uint32_t *fpscr, const uint32_t *fpexc);
+/*
+ * FP/SIMD registers follow their user lazily: the first FP instruction of
+ * a thread that does not own them traps (HCPTR, ARM ARM B4.1.47); the
+ * owner's registers are saved and the thread's loaded. Guests and servers
+ * alike, so a monitor's formatting code never touches guest FP state.
+ */
+bool arch_vfp_trap(struct thread *t, uint32_t hsr)
+{
+	if (HSR_EC(hsr) != HV_EC_CP10)
+		return false;
+	struct percpu *c = this_cpu();
+	write_hcptr(0);
+	isb();
+	if (c->vfp_owner)
+		vfp_save(c->vfp_owner->vfp.d, &c->vfp_owner->vfp.fpscr, &c->vfp_owner->vfp.fpexc);
+	vfp_restore(t->vfp.d, &t->vfp.fpscr, &t->vfp.fpexc);
+	c->vfp_owner = t;
+	return true;
+}
+
+void arch_thread_gone(struct thread *t)
+{
+	for (unsigned i = 0; i < MAX_CPUS; i++)
+		if (percpu[i].vfp_owner == t)
+			percpu[i].vfp_owner = NULL;
+}
+
 void c_trap(void) __attribute__((noreturn));
 void c_irq(void) __attribute__((noreturn));
 void c_bad_exception(uint32_t hsr, uint32_t elr, uint32_t hdfar) __attribute__((noreturn));
@@ -111,13 +139,12 @@ static void cp15_restore(const struct vcpu *v)
 void arch_vcpu_unload(struct vcpu *v)
 {
 	struct percpu *c = this_cpu();
-	if (!c->hw_native)
-		v->cp15[C_TPIDRURW] = read_tpidrurw();
+	uint32_t tpidrurw = c->hw_native ? v->cp15[C_TPIDRURW] : read_tpidrurw();
+	uint32_t cpacr = c->hw_native ? v->cp15[C_CPACR] : read_cpacr();
 	cp15_save(v);
+	v->cp15[C_TPIDRURW] = tpidrurw;
+	v->cp15[C_CPACR] = cpacr;
 	banked_save(v->banked);
-	write_hcptr(HCPTR_GUEST);
-	isb();
-	vfp_save(v->vfp, &v->fpscr, &v->fpexc);
 	v->cntv_ctl = read_cntv_ctl();
 	v->cntv_cval = read_cntv_cval();
 	write_cntv_ctl(0);
@@ -128,9 +155,6 @@ void arch_vcpu_load(struct vcpu *v)
 {
 	cp15_restore(v);
 	banked_restore(v->banked);
-	write_hcptr(HCPTR_GUEST);
-	isb();
-	vfp_restore(v->vfp, &v->fpscr, &v->fpexc);
 	write_vmpidr(v->mpidr);
 	write_cntvoff(v->thread->as->cntvoff);
 	write_cntv_cval(v->cntv_cval);
@@ -148,6 +172,7 @@ static void enter_vcpu(struct percpu *c, struct thread *t)
 		c->loaded = v;
 	} else if (c->hw_native) {
 		write_tpidrurw(v->cp15[C_TPIDRURW]);
+		write_cpacr(v->cp15[C_CPACR]);
 	}
 	c->hw_native = false;
 	if (v->reply_pending)
@@ -155,19 +180,20 @@ static void enter_vcpu(struct percpu *c, struct thread *t)
 	if (v->queued)
 		arch_vcpu_flush_lrs(v);
 	write_hcr(HCR_GUEST);
-	write_hcptr(HCPTR_GUEST);
 }
 
 static void enter_native(struct percpu *c)
 {
 	if (!c->hw_native) {
-		if (c->loaded)
+		if (c->loaded) {
 			c->loaded->cp15[C_TPIDRURW] = read_tpidrurw();
+			c->loaded->cp15[C_CPACR] = read_cpacr();
+		}
 		write_tpidrurw(0);
+		write_cpacr(CPACR_CP10_CP11_FULL); /* FP use is then gated by HCPTR */
 		c->hw_native = true;
 	}
 	write_hcr(HCR_NATIVE);
-	write_hcptr(HCPTR_NATIVE);
 }
 
 /* Hot path: every exit and reply ends here. */
@@ -178,6 +204,7 @@ void arch_enter(struct thread *t)
 		enter_vcpu(c, t);
 	else
 		enter_native(c);
+	write_hcptr(c->vfp_owner == t ? 0 : HCPTR_VFP_TRAP);
 	write_vttbr(t->as->vttbr);
 	isb();
 	arch_unlock();
@@ -191,6 +218,8 @@ void c_trap(void)
 	arch_lock();
 	if (t->state != TS_RUNNABLE)
 		schedule(); /* being destroyed from another CPU */
+	if (arch_vfp_trap(t, hsr))
+		switch_to(t);
 	if (t->vcpu)
 		vcpu_exit(t, hsr);
 	if (HSR_EC(hsr) == HV_EC_SVC)

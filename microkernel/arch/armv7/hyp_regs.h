@@ -33,8 +33,7 @@
 #define HCPTR_TCP10 (1u << 10) /* trap VFP/NEON (cp10) */
 #define HCPTR_TCP11 (1u << 11) /* trap VFP/NEON (cp11) */
 #define HCPTR_TASE (1u << 15)  /* trap Advanced SIMD */
-#define HCPTR_NATIVE (HCPTR_TCP10 | HCPTR_TCP11 | HCPTR_TASE) /* guest FP stays private */
-#define HCPTR_GUEST 0u
+#define HCPTR_VFP_TRAP (HCPTR_TCP10 | HCPTR_TCP11 | HCPTR_TASE) /* FP not this thread's */
 
 #define HSTR_T15 (1u << 15) /* trap CP15 c15 (implementation defined) */
 

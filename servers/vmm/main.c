@@ -1,0 +1,75 @@
+/*
+ * The monitor's life: on a fresh VM, set up device state and load the
+ * guest; after a restart, pick up the state region as it was. Then answer
+ * exits forever. Notifications carry crash requests (control prompt) and
+ * console input.
+ */
+#include "vmm.h"
+
+#include <hv/layout.h>
+#include <hv/log.h>
+#include <string.h>
+
+void monitor_crash(void)
+{
+	*(volatile uint32_t *)0xdead0000u = 0; /* unmapped: a real stage-2 fault */
+	__builtin_unreachable();
+}
+
+static void fresh_start(void)
+{
+	struct devstate *d = &state->dev[0];
+	memset(state, 0, sizeof(*state));
+	vgicd_init(&d->gicd, HV_GUEST_NR_IRQS, info->nr_vcpus);
+	vpl011_init(&d->uart);
+	psci_init(&d->psci, info->nr_vcpus);
+	d->answered_vcpu = ~0u;
+	state->dev[1] = *d;
+	if (guest_load()) {
+		struct hv_msg msg = {.m = {INIT_POWER, INIT_POWER_OFF}};
+		hv_call(VMM_CAP_INIT, &msg);
+	}
+	state->magic = VMM_STATE_MAGIC;
+}
+
+static void serve(void)
+{
+	struct hv_msg msg = {0};
+	bool reply = false;
+	for (;;) {
+		int err = reply ? hv_reply_recv(VMM_CAP_EXIT_EP, &msg) : hv_recv(VMM_CAP_EXIT_EP, &msg);
+		reply = false;
+		if (err)
+			continue;
+		if (msg.badge == HV_BADGE_NTFN) {
+			if (msg.m[0] & VMM_NTFN_CRASH)
+				monitor_crash();
+			if (msg.m[0] & VMM_NTFN_INPUT)
+				uart_input();
+			continue;
+		}
+		uint32_t answer[HV_MSG_WORDS];
+		struct exit e = {.vcpu = msg.badge, .hsr = msg.m[0], .serial = msg.m[5], .m = msg.m,
+				 .reply = answer};
+		handle_exit(&e);
+		memcpy(msg.m, answer, sizeof(answer));
+		reply = true;
+	}
+}
+
+int main(void);
+int main(void)
+{
+	log_init(0, ring, VMM_CAP_CONSOLE);
+	if (state->magic != VMM_STATE_MAGIC)
+		fresh_start();
+	if (!state->vcpu0_started) {
+		hv_thread_resume(vcpu_cap(0));
+		state->vcpu0_started = 1;
+	}
+	if (info->crash_on_start)
+		monitor_crash();
+	ring->rx_cons = dev_current()->rx_cons;
+	serve();
+	return 0;
+}

@@ -1,0 +1,63 @@
+/*
+ * The state region's commit protocol (see struct devstate in vmm.h). The
+ * copy is the price of a side-effecting exit; reads and PL011 output, the
+ * hot paths, do not copy.
+ */
+#include "vmm.h"
+
+#include <hv/layout.h>
+#include <string.h>
+
+struct vmm_state *const state = (struct vmm_state *)HV_SRV_STATE;
+const struct vmm_info *const info = (const struct vmm_info *)HV_SRV_BOOTINFO;
+struct hv_ring *const ring = (struct hv_ring *)HV_SRV_RING;
+
+struct devstate *dev_current(void)
+{
+	return &state->dev[state->current & 1];
+}
+
+/* The spare copy, made equal to the current one, to change. */
+struct devstate *dev_begin(void)
+{
+	struct devstate *spare = &state->dev[(state->current & 1) ^ 1];
+	memcpy(spare, dev_current(), sizeof(*spare));
+	return spare;
+}
+
+/* Record the answer to e in the spare copy, then make it current. */
+void dev_commit(const struct exit *e)
+{
+	struct devstate *spare = &state->dev[(state->current & 1) ^ 1];
+	spare->answered_vcpu = e->vcpu;
+	spare->answered_serial = e->serial;
+	memcpy(spare->answer, e->reply, sizeof(spare->answer));
+	__asm__ volatile("dmb ish" ::: "memory");
+	state->current ^= 1;
+	__asm__ volatile("dmb ish" ::: "memory");
+}
+
+/* e was answered by a monitor that died before replying. */
+bool dev_answered(const struct exit *e)
+{
+	const struct devstate *d = dev_current();
+	return d->answered_serial == e->serial && d->answered_vcpu == e->vcpu;
+}
+
+/* Hand every deliverable interrupt to the kernel's list registers. */
+void deliver_irqs(struct devstate *d)
+{
+	if (vpl011_irq_level(&d->uart))
+		vgicd_set_pending(&d->gicd, 0, HV_GUEST_UART_IRQ);
+	for (unsigned cpu = 0; cpu < info->nr_vcpus; cpu++) {
+		uint32_t lr_info;
+		int irq;
+		while ((irq = vgicd_take_pending(&d->gicd, cpu, &lr_info)) >= 0) {
+			uint32_t prio = (lr_info >> 8) & 0xff, group = (lr_info >> 16) & 1;
+			uint32_t lr = (uint32_t)irq | (prio >> 3) << 23 | group << 30;
+			if (irq < 16)
+				lr |= (lr_info & 7) << 10; /* source CPU of an SGI */
+			hv_vcpu_inject(vcpu_cap(cpu), lr);
+		}
+	}
+}

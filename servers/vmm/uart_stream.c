@@ -1,0 +1,57 @@
+/*
+ * The PL011 model's connection to the console server: bytes the guest
+ * writes go into this VM's console ring; bytes typed for this VM come from
+ * it. A written byte is tagged with the exit that wrote it (ring.h), so a
+ * restarted monitor handed the same exit again does not write it twice.
+ */
+#include "vmm.h"
+
+#include <hv/layout.h>
+
+static uint32_t exit_tag(const struct exit *e)
+{
+	return e->serial * 4 + e->vcpu;
+}
+
+/* Hot path (MMIO write to UARTDR). */
+void uart_output(struct exit *e, uint8_t c)
+{
+	if (hv_ring_tx_serial(ring) != exit_tag(e)) {
+		uint32_t space = hv_ring_tx_space(ring);
+		if (space == 0) {
+			hv_signal(VMM_CAP_CONSOLE);
+			e->reply[0] = HV_REPLY_RESUME; /* the guest retries the store */
+			return;
+		}
+		hv_ring_tx_put(ring, c, exit_tag(e));
+		if (c == '\n' || space < HV_RING_TX_SIZE / 2)
+			hv_signal(VMM_CAP_CONSOLE);
+	}
+	e->reply[0] = HV_REPLY_ADVANCE;
+	if (dev_current()->uart.ris & VPL011_INT_TX)
+		return;
+	struct devstate *d = dev_begin(); /* TX interrupt status changes */
+	d->uart.ris |= VPL011_INT_TX;
+	deliver_irqs(d);
+	dev_commit(e);
+}
+
+/* Console input: into the UART's receive FIFO while it has room. */
+void uart_input(void)
+{
+	struct devstate *d = dev_begin();
+	uint32_t prod = ring->rx_prod;
+	bool moved = false;
+	while (d->rx_cons != prod &&
+	       vpl011_rx_push(&d->uart, ring->rx[d->rx_cons % HV_RING_RX_SIZE]) == 0) {
+		d->rx_cons++;
+		moved = true;
+	}
+	if (!moved)
+		return;
+	deliver_irqs(d);
+	uint32_t none[HV_MSG_WORDS] = {0};
+	struct exit no_exit = {.vcpu = ~0u, .reply = none};
+	dev_commit(&no_exit);
+	ring->rx_cons = d->rx_cons;
+}

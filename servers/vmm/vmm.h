@@ -1,0 +1,72 @@
+/* The monitor: one per VM, at PL0. */
+#ifndef VMM_H
+#define VMM_H
+
+#include <hv/proto.h>
+#include <hv/ring.h>
+#include <hv/syscall.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "psci.h"
+#include "vgicd.h"
+#include "vpl011.h"
+
+/*
+ * Device state that must survive a monitor restart, kept twice in the state
+ * region: a handler that changes it works on the spare copy, records the
+ * exit it answers (vCPU, serial, reply) in that copy, then flips `current`
+ * with one store. A crash before the flip loses nothing the guest was told;
+ * after it, the next monitor finds the exit answered and replays the reply.
+ */
+struct devstate {
+	struct vgicd gicd;
+	struct vpl011 uart;
+	struct psci_state psci;
+	uint32_t rx_cons; /* console input taken into the UART FIFO */
+	uint32_t answered_vcpu, answered_serial;
+	uint32_t answer[HV_MSG_WORDS];
+};
+
+struct vmm_state {
+	uint32_t magic;
+	uint32_t vcpu0_started;
+	volatile uint32_t current;
+	struct devstate dev[2];
+};
+
+#define VMM_STATE_MAGIC 0x766d6d31u /* "vmm1" */
+
+/* One exit being handled. */
+struct exit {
+	unsigned vcpu;
+	uint32_t hsr, serial;
+	const uint32_t *m; /* the exit message */
+	uint32_t *reply;   /* HV_MSG_WORDS to send back */
+};
+
+extern struct vmm_state *const state;
+extern const struct vmm_info *const info;
+extern struct hv_ring *const ring;
+
+struct devstate *dev_current(void);
+struct devstate *dev_begin(void);
+void dev_commit(const struct exit *e);
+bool dev_answered(const struct exit *e);
+
+void deliver_irqs(struct devstate *d);
+void handle_exit(struct exit *e);
+void handle_mmio(struct exit *e);
+void handle_hvc(struct exit *e);
+void uart_input(void);
+void uart_output(struct exit *e, uint8_t c);
+
+int guest_load(void);
+__attribute__((noreturn)) void monitor_crash(void);
+
+static inline uint32_t vcpu_cap(unsigned vcpu)
+{
+	return VMM_CAP_VCPU0 + vcpu;
+}
+
+#endif
