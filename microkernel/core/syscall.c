@@ -520,6 +520,7 @@ void syscall_dispatch(struct thread *t)
 		c = lookup(t, ARG(0), HV_CAP_ENDPOINT, HV_RIGHT_WRITE);
 		if (!c)
 			break;
+		fastpath_call(t, c->obj, c->badge);
 		memcpy(t->msg, &ARG(1), sizeof(t->msg));
 		struct thread *server = ipc_call(t, c->obj, c->badge, true);
 		if (server)
@@ -532,8 +533,10 @@ void syscall_dispatch(struct thread *t)
 		if (!c)
 			break;
 		struct thread *caller = NULL;
-		if (nr == HV_SYS_REPLY_RECV)
+		if (nr == HV_SYS_REPLY_RECV) {
+			fastpath_reply_recv(t, c->obj);
 			caller = ipc_reply(t, &ARG(1));
+		}
 		bool block = nr != HV_SYS_RECV_TIMEOUT || ARG(1) != 0;
 		uint32_t ticks = nr == HV_SYS_RECV_TIMEOUT ? ARG(1) : 0;
 		ipc_recv(t, c->obj, block);

@@ -52,6 +52,7 @@ void vcpu_exit(struct thread *t, uint32_t hsr)
 		m[1] = t->regs.pc;
 		break;
 	}
+	fastpath_exit(t);
 	struct thread *monitor = ipc_call(t, t->fault_ep, t->fault_badge, true);
 	if (monitor)
 		switch_to(monitor);
@@ -87,30 +88,45 @@ static void advance_pc(struct thread *t, uint32_t hsr)
 	t->regs.pc += (hsr & HSR_IL) ? 4 : 2;
 }
 
+static void inject_exception(struct thread *t, uint32_t action, uint32_t hsr)
+{
+	struct vcpu *v = t->vcpu;
+	if (action & HV_REPLY_INJECT_DABT)
+		arch_vcpu_inject_dabt(t, v->fault_va, hsr & HSR_DABT_WNR, hsr);
+	else if (action & HV_REPLY_INJECT_PABT)
+		arch_vcpu_inject_pabt(t, v->fault_va, hsr);
+	else
+		arch_vcpu_inject_undef(t, hsr);
+}
+
+/* Carry out a reply; the vCPU's context is loaded on this CPU. hsr is the
+ * exit's. */
+void vcpu_do_reply(struct thread *t, const uint32_t *reply, uint32_t hsr)
+{
+	uint32_t a = reply[0];
+	unsigned ec = HSR_EC(hsr);
+
+	if ((a & HV_REPLY_SET_RT) && ec == HV_EC_DABT_LOW && (hsr & HSR_DABT_ISV))
+		arch_vcpu_set_gpr(t, HSR_DABT_SRT(hsr), reply[1]);
+	if ((a & HV_REPLY_SET_RT) && (ec == HV_EC_CP15_32 || ec == HV_EC_CP14_MR))
+		arch_vcpu_set_gpr(t, HSR_CP_RT(hsr), reply[1]);
+	if (a & HV_REPLY_SET_R0_R3) {
+		t->regs.r[0] = reply[1];
+		t->regs.r[1] = reply[2];
+		t->regs.r[2] = reply[3];
+		t->regs.r[3] = reply[4];
+	}
+	if ((a & HV_REPLY_ADVANCE) && ec != HV_EC_HVC)
+		advance_pc(t, hsr);
+	if (a & (HV_REPLY_INJECT_DABT | HV_REPLY_INJECT_PABT | HV_REPLY_INJECT_UNDEF))
+		inject_exception(t, a, hsr);
+}
+
 /* On the vCPU's CPU, its context loaded: carry out the recorded reply. */
 void vcpu_finish_reply(struct thread *t)
 {
-	struct vcpu *v = t->vcpu;
-	uint32_t a = t->msg[0];
-	uint32_t hsr = t->msg[5];
-	unsigned ec = HSR_EC(hsr);
-
-	v->reply_pending = false;
-	if ((a & HV_REPLY_SET_RT) && ec == HV_EC_DABT_LOW && (hsr & HSR_DABT_ISV))
-		arch_vcpu_set_gpr(t, HSR_DABT_SRT(hsr), t->msg[1]);
-	if ((a & HV_REPLY_SET_RT) && (ec == HV_EC_CP15_32 || ec == HV_EC_CP14_MR))
-		arch_vcpu_set_gpr(t, HSR_CP_RT(hsr), t->msg[1]);
-	if (a & HV_REPLY_SET_R0_R3)
-		for (unsigned i = 0; i < 4; i++)
-			t->regs.r[i] = t->msg[1 + i];
-	if ((a & HV_REPLY_ADVANCE) && ec != HV_EC_HVC)
-		advance_pc(t, hsr);
-	if (a & HV_REPLY_INJECT_DABT)
-		arch_vcpu_inject_dabt(t, v->fault_va, hsr & HSR_DABT_WNR);
-	else if (a & HV_REPLY_INJECT_PABT)
-		arch_vcpu_inject_pabt(t, v->fault_va);
-	else if (a & HV_REPLY_INJECT_UNDEF)
-		arch_vcpu_inject_undef(t);
+	t->vcpu->reply_pending = false;
+	vcpu_do_reply(t, t->msg, t->msg[5]);
 }
 
 static bool vcpu_queued(const struct vcpu *v, uint32_t id)

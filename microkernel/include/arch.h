@@ -34,9 +34,9 @@ bool arch_vcpu_has_pending(const struct vcpu *v);
 uint32_t arch_vcpu_get_gpr(struct thread *t, unsigned n);
 void arch_vcpu_set_gpr(struct thread *t, unsigned n, uint32_t val);
 /* Take an exception at the guest's own vector (ARM ARM B1.8.3). */
-void arch_vcpu_inject_dabt(struct thread *t, uint32_t va, bool write);
-void arch_vcpu_inject_pabt(struct thread *t, uint32_t va);
-void arch_vcpu_inject_undef(struct thread *t);
+void arch_vcpu_inject_dabt(struct thread *t, uint32_t va, bool write, uint32_t hsr);
+void arch_vcpu_inject_pabt(struct thread *t, uint32_t va, uint32_t hsr);
+void arch_vcpu_inject_undef(struct thread *t, uint32_t hsr);
 void arch_vcpu_exit_info(uint32_t hsr, uint32_t *ipa, uint32_t *va);
 
 void arch_send_ipi(unsigned cpu);

@@ -18,6 +18,8 @@
  */
 #include "guest.h"
 
+#include <libfdt.h>
+
 const char guest_name[] = "isolation";
 
 int main(const void *dtb);
@@ -58,9 +60,14 @@ static uint32_t stamp_ram(uint32_t ram_end, uint32_t nonce, int check)
 	uint32_t start = ((uint32_t)(uintptr_t)__guest_end + MIB - 1) & ~(MIB - 1);
 	uint32_t bad = 0;
 
+	uint32_t dtb = (uint32_t)(uintptr_t)guest_dtb;
+	uint32_t dtb_end = dtb ? dtb + fdt_totalsize(guest_dtb) : 0;
+
 	for (uint32_t a = start; a < ram_end; a += MIB) {
 		volatile uint32_t *p = (volatile uint32_t *)(uintptr_t)a;
 
+		if (a < dtb_end && dtb < a + MIB)
+			continue; /* the monitor's DTB (at RAM end - 1 MiB) */
 		if (!check) {
 			p[0] = MAGIC;
 			p[1] = nonce ^ a;
@@ -97,6 +104,7 @@ int main(const void *dtb)
 	(void)dtb;
 	irq_disable();
 	exc_set_hook(exc_hook_skip);
+	(void)bootargs(); /* validates guest_dtb */
 	if (ram_size == 0) {
 		gprintf("isolation: no /memory in the DTB, assuming 64 MiB\n");
 		ram_size = 64 * MIB;

@@ -8,10 +8,10 @@ Console conventions (tools/hvrun):
   * Ctrl-A then 'c' opens the control prompt "hv> "; commands: list,
     stats NAME, crash NAME [loop], destroy NAME, exit.
 
-Assumed about the --vm option (one place to change if hvrun differs):
-comma-separated key=value pairs, the value running up to the next comma,
-so bootargs can hold "count=300 delay=5" (options separated by spaces).
-Keys used: kernel, name, cpus, mem, bootargs, testhooks=on.
+--vm takes comma-separated key=value pairs (see tools/hvrun): kernel,
+name, cpus, mem, testhooks=on, and cmdline, which the monitor hands to the
+guest as /chosen/bootargs (the test guests read options like "count=300
+delay=5" from it, separated by spaces).
 """
 
 import os
@@ -48,7 +48,9 @@ def guest_bin(guest):
 
 
 def vm(guest, name, cpus=None, mem=None, bootargs=None, testhooks=False):
-    """A --vm argument: kernel=build/guests/GUEST.bin,name=NAME,..."""
+    """A --vm argument: kernel=build/guests/GUEST.bin,name=NAME,...
+
+    bootargs (a string, or a dict of options) goes in as cmdline=."""
     parts = [f"kernel={guest_bin(guest)}", f"name={name}"]
     if cpus is not None:
         parts.append(f"cpus={cpus}")
@@ -57,8 +59,7 @@ def vm(guest, name, cpus=None, mem=None, bootargs=None, testhooks=False):
     if bootargs:
         if isinstance(bootargs, dict):
             bootargs = " ".join(f"{k}={v}" for k, v in bootargs.items())
-        assert "," not in bootargs, "bootargs cannot contain ',' inside --vm"
-        parts.append(f"bootargs={bootargs}")
+        parts.append(f"cmdline={bootargs}")
     if testhooks:
         parts.append("testhooks=on")
     return ",".join(parts)
@@ -98,16 +99,20 @@ class HvRun:
         )
         self.child.logfile_read = self
 
-    # pexpect's logfile interface: keep every byte read
+    # pexpect's logfile interface: keep every byte read, '\r' dropped (the
+    # console's "\r\n" goes through the pty's ONLCR as "\r\r\n")
     def write(self, data):
-        self._chunks.append(data)
+        self._chunks.append(data.replace("\r", ""))
 
     def flush(self):
         pass
 
     @property
     def output(self):
-        return normalize("".join(self._chunks))
+        """Everything hvrun printed so far, with plain '\n' line ends."""
+        if len(self._chunks) > 1:
+            self._chunks = ["".join(self._chunks)]
+        return self._chunks[0] if self._chunks else ""
 
     def command_line(self):
         return " ".join([str(HVRUN)] + [repr(a) if " " in a else a for a in self.args])
@@ -120,23 +125,43 @@ class HvRun:
             f"{what}\ncommand: {self.command_line()}\n--- output (tail) ---\n{self.tail()}"
         )
 
-    def expect(self, pattern, timeout=60):
-        """Wait for a regex; returns the match. Fails on timeout or EOF."""
-        try:
-            self.child.expect(pattern, timeout=timeout)
-        except pexpect.TIMEOUT:
-            self._fail(f"timed out after {timeout}s waiting for {pattern!r}")
-        except pexpect.EOF:
-            self._reap()
-            self._fail(
-                f"hvrun exited (status {self.exitstatus}, signal {self.signalstatus}) "
-                f"before {pattern!r} appeared"
-            )
-        return self.child.match
+    def expect(self, pattern, timeout=60, since=0):
+        """Wait until the regex matches the output from offset `since` on
+        (default: all of it, so the order in which VMs print does not
+        matter); returns the match. Fails on timeout or when hvrun exits.
+        The output has '\n' line ends; patterns are MULTILINE."""
+        rx = re.compile(pattern, re.MULTILINE)
+        deadline = time.monotonic() + timeout
+        while True:
+            m = rx.search(self.output, since)
+            if m:
+                return m
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self._fail(f"timed out after {timeout}s waiting for {pattern!r}")
+            try:
+                self.child.read_nonblocking(65536, timeout=min(left, 1.0))
+            except pexpect.TIMEOUT:
+                continue
+            except pexpect.EOF:
+                m = rx.search(self.output, since)
+                if m:
+                    return m
+                self._reap()
+                self._fail(
+                    f"hvrun exited (status {self.exitstatus}, signal {self.signalstatus}) "
+                    f"before {pattern!r} appeared"
+                )
 
-    def expect_line(self, name, text_regex, timeout=60):
-        """Wait for a guest line "[name] <text_regex>"."""
-        return self.expect(r"\[" + re.escape(name) + r"\] " + text_regex + r"\r?\n", timeout=timeout)
+    def expect_line(self, name, text_regex, timeout=60, since=0):
+        """Wait for a complete guest line "[name] <text_regex>". Not anchored
+        at the start: while the prompt is open the console's echo of typed
+        characters can land in front of a guest line."""
+        return self.expect(
+            r"\[" + re.escape(name) + r"\] " + text_regex + r"[ \t]*\n",
+            timeout=timeout,
+            since=since,
+        )
 
     def send(self, data):
         self.child.send(data)
@@ -144,23 +169,31 @@ class HvRun:
     def control(self, command, timeout=30):
         """Run one command at the control prompt; returns what was printed
         between sending it and the next prompt, then leaves the prompt."""
-        self.send(CTRL_PROMPT_KEYS)
-        self.expect(re.escape(PROMPT), timeout=timeout)
         start = len(self.output)
+        self.send(CTRL_PROMPT_KEYS)
+        m = self.expect(re.escape(PROMPT), timeout=timeout, since=start)
+        start = m.end()
         self.send(command + "\r")
-        self.expect(re.escape(PROMPT), timeout=timeout)
-        reply = self.output[start:]
+        m = self.expect(r"\n" + re.escape(PROMPT), timeout=timeout, since=start)
+        reply = self.output[start:m.start() + 1]
         self.send("exit\r")
         return reply
 
     def wait_exit(self, timeout=None):
         """Wait for hvrun to exit by itself; returns its exit status."""
         timeout = self.timeout + 30 if timeout is None else timeout
-        try:
-            self.child.expect(pexpect.EOF, timeout=timeout)
-        except pexpect.TIMEOUT:
-            self.kill()
-            self._fail(f"hvrun did not exit within {timeout}s")
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.kill()
+                self._fail(f"hvrun did not exit within {timeout}s")
+            try:
+                self.child.read_nonblocking(65536, timeout=min(left, 1.0))
+            except pexpect.TIMEOUT:
+                continue
+            except pexpect.EOF:
+                break
         self._reap()
         return self.exitstatus
 
@@ -181,12 +214,14 @@ class HvRun:
             return
         if self.child.isalive():
             pid = self.child.pid
-            for sig in (signal.SIGTERM, signal.SIGKILL):
+            # hvrun stops QEMU (its own session) on SIGTERM, which can take
+            # it a few seconds; SIGKILL only if it does not go
+            for sig, grace in ((signal.SIGTERM, 20), (signal.SIGKILL, 5)):
                 try:
                     os.killpg(pid, sig)
                 except ProcessLookupError:
                     break
-                deadline = time.monotonic() + 5
+                deadline = time.monotonic() + grace
                 while self.child.isalive() and time.monotonic() < deadline:
                     time.sleep(0.1)
                 if not self.child.isalive():
@@ -293,8 +328,8 @@ def parse_stats(text, name):
     n = re.escape(name)
     per_ec = {}
     for m in re.finditer(
-        LINE_START + n + r" ec=0x([0-9a-fA-F]{2}) (.*?) count=(\d+) cost=(\d+)\s*$", text, re.MULTILINE
+        LINE_START + n + r" ec=0x([0-9a-fA-F]{2}) (.*?) count=(\d+) cost=(\d+)\b.*$", text, re.MULTILINE
     ):
         per_ec[int(m.group(1), 16)] = (m.group(2), int(m.group(3)), int(m.group(4)))
-    total = re.search(LINE_START + n + r" total count=(\d+) cost=(\d+)\s*$", text, re.MULTILINE)
+    total = re.search(LINE_START + n + r" total count=(\d+) cost=(\d+)\b.*$", text, re.MULTILINE)
     return per_ec, (int(total.group(1)), int(total.group(2))) if total else None

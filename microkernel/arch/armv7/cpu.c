@@ -358,12 +358,12 @@ static void take_guest_exception(struct thread *t, uint32_t mode, uint32_t offse
 }
 
 /* Address of the trapped instruction: an HVC exit has already stepped over. */
-static uint32_t trapped_insn(const struct thread *t)
+static uint32_t trapped_insn(const struct thread *t, uint32_t hsr)
 {
-	return HSR_EC(t->msg[5]) == HV_EC_HVC ? t->regs.pc - 4 : t->regs.pc;
+	return HSR_EC(hsr) == HV_EC_HVC ? t->regs.pc - 4 : t->regs.pc;
 }
 
-void arch_vcpu_inject_dabt(struct thread *t, uint32_t va, bool write)
+void arch_vcpu_inject_dabt(struct thread *t, uint32_t va, bool write, uint32_t hsr)
 {
 	/* Synchronous external abort, in the guest's fault status format. */
 	uint32_t fsr = (read_ttbcr() & TTBCR_EAE) ? (1u << 9) | 0x10 : 0x08;
@@ -372,23 +372,23 @@ void arch_vcpu_inject_dabt(struct thread *t, uint32_t va, bool write)
 	write_dfsr(fsr);
 	write_dfar(va);
 	set_spsr_abt(t->regs.cpsr);
-	set_lr_abt(trapped_insn(t) + 8);
+	set_lr_abt(trapped_insn(t, hsr) + 8);
 	take_guest_exception(t, PSR_MODE_ABT, 0x10);
 }
 
-void arch_vcpu_inject_pabt(struct thread *t, uint32_t va)
+void arch_vcpu_inject_pabt(struct thread *t, uint32_t va, uint32_t hsr)
 {
 	write_ifsr((read_ttbcr() & TTBCR_EAE) ? (1u << 9) | 0x10 : 0x08);
 	write_ifar(va);
 	set_spsr_abt(t->regs.cpsr);
-	set_lr_abt(trapped_insn(t) + 4);
+	set_lr_abt(trapped_insn(t, hsr) + 4);
 	take_guest_exception(t, PSR_MODE_ABT, 0x0c);
 }
 
-void arch_vcpu_inject_undef(struct thread *t)
+void arch_vcpu_inject_undef(struct thread *t, uint32_t hsr)
 {
 	bool thumb = t->regs.cpsr & PSR_T;
 	set_spsr_und(t->regs.cpsr);
-	set_lr_und(trapped_insn(t) + (thumb ? 2 : 4));
+	set_lr_und(trapped_insn(t, hsr) + (thumb ? 2 : 4));
 	take_guest_exception(t, PSR_MODE_UND, 0x04);
 }
