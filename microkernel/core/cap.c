@@ -7,16 +7,6 @@
 
 #include <string.h>
 
-struct cap *cap_lookup(struct aspace *as, uint32_t slot, unsigned type, unsigned rights)
-{
-	if (slot >= HV_CAP_SLOTS)
-		return NULL;
-	struct cap *c = &as->caps[slot];
-	if (c->type != type || (c->rights & rights) != rights)
-		return NULL;
-	return c;
-}
-
 /* An empty slot, or NULL when the slot is out of range or occupied. */
 struct cap *cap_slot_empty(struct aspace *as, uint32_t slot)
 {

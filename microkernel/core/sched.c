@@ -60,12 +60,6 @@ void sched_timeout_arm(struct thread *t, uint64_t ticks)
 	t->timeout = ticks ? arch_counter() + ticks : 0;
 }
 
-__attribute__((noreturn)) void switch_to(struct thread *t)
-{
-	this_cpu()->current = t;
-	arch_enter(t);
-}
-
 static struct thread *runq_pop(struct percpu *c)
 {
 	struct thread *t = c->runq[0];

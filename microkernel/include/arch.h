@@ -12,8 +12,25 @@ struct thread;
 struct vcpu;
 struct regs;
 
-void arch_lock(void);   /* the big kernel lock, taken on every entry */
+#ifdef __arm__
+extern volatile uint32_t big_kernel_lock;
+
+/* The big kernel lock, taken on every entry and dropped on the way out. */
+static inline __attribute__((always_inline)) void arch_lock(void)
+{
+	while (__atomic_exchange_n(&big_kernel_lock, 1, __ATOMIC_ACQUIRE))
+		__asm__ volatile("wfe");
+}
+
+static inline __attribute__((always_inline)) void arch_unlock(void)
+{
+	__atomic_store_n(&big_kernel_lock, 0, __ATOMIC_RELEASE);
+	__asm__ volatile("dsb ish; sev" ::: "memory");
+}
+#else
+void arch_lock(void);
 void arch_unlock(void);
+#endif
 
 uint64_t arch_counter(void);      /* CNTPCT */
 uint32_t arch_counter_freq(void); /* CNTFRQ */

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch.h"
 #include "s2pt.h"
 
 #define MAX_CPUS 4
@@ -155,7 +156,17 @@ struct percpu {
 extern struct percpu percpu[MAX_CPUS];
 extern unsigned nr_cpus;
 
+#ifdef __arm__
+/* HTPIDR holds this CPU's struct percpu (set at boot). */
+static inline struct percpu *this_cpu(void)
+{
+	uint32_t v;
+	__asm__ volatile("mrc p15, 4, %0, c13, c0, 2" : "=r"(v));
+	return (struct percpu *)v;
+}
+#else
 struct percpu *this_cpu(void);
+#endif
 void kputs(const char *s);
 void kputhex(uint32_t v);
 __attribute__((noreturn)) void panic(const char *why);
@@ -171,7 +182,17 @@ struct ntfn *ntfn_alloc(void);
 struct vcpu *vcpu_alloc(void);
 
 /* capabilities (cap.c) */
-struct cap *cap_lookup(struct aspace *as, uint32_t slot, unsigned type, unsigned rights);
+/* The capability in slot, if it has this type and at least these rights. */
+static inline struct cap *cap_lookup(struct aspace *as, uint32_t slot, unsigned type,
+				     unsigned rights)
+{
+	if (slot >= HV_CAP_SLOTS)
+		return NULL;
+	struct cap *c = &as->caps[slot];
+	if (c->type != type || (c->rights & rights) != rights)
+		return NULL;
+	return c;
+}
 struct cap *cap_slot_empty(struct aspace *as, uint32_t slot);
 int cap_copy(struct aspace *dst, uint32_t dslot, struct aspace *src, uint32_t sslot,
 	     uint32_t rights, uint32_t badge);
@@ -184,7 +205,11 @@ void sched_dequeue(struct thread *t);
 void sched_wake(struct thread *t);
 void sched_block(struct thread *t, enum thread_state state);
 __attribute__((noreturn)) void schedule(void);
-__attribute__((noreturn)) void switch_to(struct thread *t);
+static inline __attribute__((noreturn)) void switch_to(struct thread *t)
+{
+	this_cpu()->current = t;
+	arch_enter(t);
+}
 void sched_tick(void);
 void sched_timeout_arm(struct thread *t, uint64_t ticks);
 

@@ -25,6 +25,9 @@ static int start_test_server(unsigned k, int bench_ep)
 	bool bench = !strcmp(name, "ipcbench");
 	unsigned stream = cfg.nr_vms + 1 + k;
 	struct server *s = &tests[k];
+	int own_ep = slot_alloc();
+	if (hv_obj_create(C_CONTROL, HV_OBJ_ENDPOINT, (uint32_t)own_ep, 0))
+		return HV_ENOMEM;
 	/* the benchmark's two ends run on one CPU, so a round trip is a switch */
 	int err = server_create(s, bench ? "ipcbench" : name, TEST_PRIO, 0, INIT_BADGE_TEST | k);
 	if (err)
@@ -39,8 +42,8 @@ static int start_test_server(unsigned k, int bench_ep)
 		err = server_grant(s, TEST_CAP_SELF, s->as, HV_RIGHTS_ALL, 0);
 	if (!err)
 		err = server_grant(s, TEST_CAP_DEBUG, HV_INIT_CAP_DEBUG, HV_RIGHT_WRITE, 0);
-	if (!err && bench)
-		err = server_grant(s, TEST_CAP_EP, bench_ep, HV_RIGHT_READ | HV_RIGHT_WRITE, 0);
+	if (!err) /* ipcbench calls its peer there; every test server parks there */
+		err = server_grant(s, TEST_CAP_EP, bench ? bench_ep : own_ep, HV_RIGHT_READ | HV_RIGHT_WRITE, 0);
 	if (!err)
 		err = hv_thread_resume((uint32_t)s->thread);
 	return err;

@@ -72,14 +72,11 @@ static const exit_handler exit_table[HV_EC_COUNT] = {
 void handle_exit(struct exit *e)
 {
 	unsigned ec = e->hsr >> 26;
-	for (unsigned i = 0; i < HV_MSG_WORDS; i++)
-		e->reply[i] = 0;
 	if (dev_answered(e)) {
-		const uint32_t *a = dev_current()->answer;
-		for (unsigned i = 0; i < HV_MSG_WORDS; i++)
-			e->reply[i] = a[i];
+		*(struct words *)e->reply = dev_current()->answer;
 		return;
 	}
+	e->reply[0] = e->reply[1] = 0;
 	exit_handler h = exit_table[ec];
 	(h ? h : reply_undef)(e);
 }

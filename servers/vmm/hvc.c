@@ -6,10 +6,17 @@
  */
 #include "vmm.h"
 
-#include <string.h>
 
 #define HVC_TEST_CRASH 0x86000f00u
 #define GUEST_CPSR_SVC 0x1d3u /* SVC mode, A/I/F masked (Linux booting.rst) */
+
+static bool psci_same(const struct psci_state *a, const struct psci_state *b)
+{
+	for (unsigned i = 0; i < PSCI_MAX_CPUS; i++)
+		if (a->power[i] != b->power[i])
+			return false;
+	return a->nr_cpus == b->nr_cpus;
+}
 
 static void start_vcpu(const struct psci_result *r)
 {
@@ -51,7 +58,7 @@ void handle_hvc(struct exit *e)
 	struct psci_result r;
 	psci_call(&after, e->vcpu, fn, e->m[2], e->m[3], e->m[4], &r);
 	e->reply[1] = (uint32_t)r.ret;
-	if (r.effect == PSCI_NONE && !memcmp(&after, &dev_current()->psci, sizeof(after)))
+	if (r.effect == PSCI_NONE && psci_same(&after, &dev_current()->psci))
 		return; /* VERSION, FEATURES, AFFINITY_INFO, errors: nothing changes */
 
 	struct devstate *d = dev_begin();

@@ -12,11 +12,6 @@ struct vmm_state *const state = (struct vmm_state *)HV_SRV_STATE;
 const struct vmm_info *const info = (const struct vmm_info *)HV_SRV_BOOTINFO;
 struct hv_ring *const ring = (struct hv_ring *)HV_SRV_RING;
 
-struct devstate *dev_current(void)
-{
-	return &state->dev[state->current & 1];
-}
-
 /* The spare copy, made equal to the current one, to change. */
 struct devstate *dev_begin(void)
 {
@@ -31,17 +26,10 @@ void dev_commit(const struct exit *e)
 	struct devstate *spare = &state->dev[(state->current & 1) ^ 1];
 	spare->answered_vcpu = e->vcpu;
 	spare->answered_serial = e->serial;
-	memcpy(spare->answer, e->reply, sizeof(spare->answer));
+	spare->answer = *(const struct words *)e->reply;
 	__asm__ volatile("dmb ish" ::: "memory");
 	state->current ^= 1;
 	__asm__ volatile("dmb ish" ::: "memory");
-}
-
-/* e was answered by a monitor that died before replying. */
-bool dev_answered(const struct exit *e)
-{
-	const struct devstate *d = dev_current();
-	return d->answered_serial == e->serial && d->answered_vcpu == e->vcpu;
 }
 
 /* Hand every deliverable interrupt to the kernel's list registers. */

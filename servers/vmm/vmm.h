@@ -19,13 +19,18 @@
  * with one store. A crash before the flip loses nothing the guest was told;
  * after it, the next monitor finds the exit answered and replays the reply.
  */
+/* Message words, copied by assignment (no library call on hot paths). */
+struct words {
+	uint32_t w[HV_MSG_WORDS];
+};
+
 struct devstate {
 	struct vgicd gicd;
 	struct vpl011 uart;
 	struct psci_state psci;
 	uint32_t rx_cons; /* console input taken into the UART FIFO */
 	uint32_t answered_vcpu, answered_serial;
-	uint32_t answer[HV_MSG_WORDS];
+	struct words answer;
 };
 
 struct vmm_state {
@@ -49,10 +54,20 @@ extern struct vmm_state *const state;
 extern const struct vmm_info *const info;
 extern struct hv_ring *const ring;
 
-struct devstate *dev_current(void);
+static inline struct devstate *dev_current(void)
+{
+	return &state->dev[state->current & 1];
+}
+
+/* e was answered by a monitor that died before replying. */
+static inline bool dev_answered(const struct exit *e)
+{
+	const struct devstate *d = dev_current();
+	return d->answered_serial == e->serial && d->answered_vcpu == e->vcpu;
+}
+
 struct devstate *dev_begin(void);
 void dev_commit(const struct exit *e);
-bool dev_answered(const struct exit *e);
 
 void deliver_irqs(struct devstate *d);
 void handle_exit(struct exit *e);

@@ -13,9 +13,12 @@ def test_crashloop(hvrun):
     run = hvrun(
         [
             vm("seq", "a", bootargs="count=1000000"),
-            # slow enough (about 3 million instructions a line) to still be
-            # running when a's monitor is given up, so `list` can be asked
-            vm("seq", "b", bootargs="count=400 delay=1000000"),
+            # slow (about 12 million instructions a line, seconds in all)
+            # so that it still runs when a's monitor has been given up
+            # (back-off, restarts, and the prompt's typing take about a
+            # second) and `list` can be asked: once b is off too, the
+            # hypervisor stops by itself
+            vm("seq", "b", bootargs="count=400 delay=4000000"),
         ],
         timeout=120,
     )

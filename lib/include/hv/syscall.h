@@ -47,37 +47,20 @@ static inline int hv_sys(uint32_t nr, uint32_t a0, uint32_t a1, uint32_t a2, uin
 	return hv_syscall7(nr, a);
 }
 
-/* Call an endpoint; msg->m is the request on entry and the reply on return. */
-static inline int hv_call(uint32_t ep, struct hv_msg *msg)
-{
-	uint32_t a[7] = {ep, msg->m[0], msg->m[1], msg->m[2], msg->m[3], msg->m[4], msg->m[5]};
-	int err = hv_syscall7(HV_SYS_CALL, a);
-	for (int i = 0; i < HV_MSG_WORDS; i++)
-		msg->m[i] = a[1 + i];
-	return err;
-}
+/* In lib/src/ipc.S. hv_call: msg->m is the request, then the reply.
+ * hv_reply_recv: msg->m is the reply, then the next message. */
+int hv_call(uint32_t ep, struct hv_msg *msg);
+int hv_recv(uint32_t ep, struct hv_msg *msg);
+int hv_reply_recv(uint32_t ep, struct hv_msg *msg);
 
 static inline int hv_recv_op(uint32_t nr, uint32_t ep, uint32_t arg1, struct hv_msg *msg)
 {
-	uint32_t a[7] = {ep, arg1, msg->m[1], msg->m[2], msg->m[3], msg->m[4], msg->m[5]};
-	if (nr == HV_SYS_REPLY_RECV)
-		a[1] = msg->m[0];
+	uint32_t a[7] = {ep, arg1};
 	int err = hv_syscall7(nr, a);
 	msg->badge = a[0];
 	for (int i = 0; i < HV_MSG_WORDS; i++)
 		msg->m[i] = a[1 + i];
 	return err;
-}
-
-static inline int hv_recv(uint32_t ep, struct hv_msg *msg)
-{
-	return hv_recv_op(HV_SYS_RECV, ep, 0, msg);
-}
-
-/* msg->m holds the reply on entry and the next message on return. */
-static inline int hv_reply_recv(uint32_t ep, struct hv_msg *msg)
-{
-	return hv_recv_op(HV_SYS_REPLY_RECV, ep, 0, msg);
 }
 
 static inline int hv_recv_timeout(uint32_t ep, uint32_t ticks, struct hv_msg *msg)

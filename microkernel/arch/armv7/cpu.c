@@ -66,11 +66,6 @@ void c_trap(void) __attribute__((noreturn));
 void c_irq(void) __attribute__((noreturn));
 void c_bad_exception(uint32_t hsr, uint32_t elr, uint32_t hdfar) __attribute__((noreturn));
 
-struct percpu *this_cpu(void)
-{
-	return (struct percpu *)read_htpidr();
-}
-
 void arch_vcpu_reset(struct vcpu *v)
 {
 	v->cp15[C_SCTLR] = SCTLR_RESET;

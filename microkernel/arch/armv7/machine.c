@@ -12,19 +12,7 @@
 
 #include <string.h>
 
-static volatile uint32_t big_kernel_lock;
-
-void arch_lock(void)
-{
-	while (__atomic_exchange_n(&big_kernel_lock, 1, __ATOMIC_ACQUIRE))
-		__asm__ volatile("wfe");
-}
-
-void arch_unlock(void)
-{
-	__atomic_store_n(&big_kernel_lock, 0, __ATOMIC_RELEASE);
-	__asm__ volatile("dsb ish; sev" ::: "memory");
-}
+volatile uint32_t big_kernel_lock;
 
 uint64_t arch_counter(void)
 {
