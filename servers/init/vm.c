@@ -202,8 +202,9 @@ void vm_monitor_faulted(unsigned index, const uint32_t *m)
 			   vm->restarts);
 		return;
 	}
+	/* the first crash of a streak restarts at once, then 10, 20, 40 ms */
 	vm->state = VM_RESTARTING;
-	vm->restart_at = now + ms_to_ticks(BACKOFF_BASE_MS << (vm->streak - 1));
+	vm->restart_at = vm->streak == 1 ? now : now + ms_to_ticks(BACKOFF_BASE_MS << (vm->streak - 2));
 }
 
 void vm_restart_due(uint64_t now)
