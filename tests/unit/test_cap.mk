@@ -1,0 +1,1 @@
+test_cap_SRCS := microkernel/core/cap.c
