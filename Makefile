@@ -16,9 +16,9 @@ TARGET := -mcpu=cortex-a15 -marm -mfloat-abi=hard -mfpu=vfpv3-d16 -fno-short-enu
 TFLAGS := -std=c11 -O2 -g $(TARGET) $(WARN) -ffreestanding -fno-pic -nostdinc \
 	-isystem $(MUSL_INC) -isystem $(shell $(CC_T) -print-file-name=include) \
 	-I$(FDT_ARMHF)/include -Ilib/include
-KFLAGS := $(TFLAGS) -mgeneral-regs-only -fno-stack-protector -Imicrokernel/include \
+KFLAGS := $(TFLAGS) -mgeneral-regs-only -flto -fno-stack-protector -Imicrokernel/include \
 	-Imicrokernel/arch/armv7 -I$(B)
-SFLAGS := $(TFLAGS) -mgeneral-regs-only -Iservers/vmm -Iservers/devices -Iservers/init
+SFLAGS := $(TFLAGS) -mgeneral-regs-only -flto -Iservers/vmm -Iservers/devices -Iservers/init
 LDFLAGS_T := -nostdlib -static -Wl,--no-enum-size-warning -Wl,-z,noexecstack
 TLIBS := $(FDT_ARMHF)/lib/arm-linux-gnueabihf/libfdt.a $(MUSL_LIB) -lgcc
 
@@ -45,7 +45,7 @@ setup:
 
 $(B)/asm_offsets.h: microkernel/arch/armv7/offsets.c microkernel/include/kernel.h
 	@mkdir -p $(dir $@)
-	$(CC_T) $(KFLAGS) -S $< -o $(B)/offsets.s
+	$(CC_T) $(KFLAGS) -fno-lto -S $< -o $(B)/offsets.s
 	sed -n 's/.*->\([A-Z_]*\) #\?\([0-9]*\).*/#define \1 \2/p' $(B)/offsets.s > $@
 
 $(B)/k/%.c.o: %.c $(B)/asm_offsets.h
@@ -61,7 +61,7 @@ $(B)/k/boot/modules.S.o: boot/modules.S $(patsubst %,$(B)/servers/%.bin,$(SERVER
 	$(CC_T) $(KFLAGS) -Wa,-I$(B) -c $< -o $@
 
 $(B)/hyp.elf: $(KERNEL_OBJS) $(B)/k/boot/modules.S.o boot/hyp.ld
-	$(CC_T) $(TARGET) $(LDFLAGS_T) -T boot/hyp.ld $(KERNEL_OBJS) $(B)/k/boot/modules.S.o \
+	$(CC_T) $(TARGET) -O2 -flto -mgeneral-regs-only $(LDFLAGS_T) -T boot/hyp.ld $(KERNEL_OBJS) $(B)/k/boot/modules.S.o \
 		$(TLIBS) -o $@
 
 $(B)/s/%.c.o: %.c
@@ -75,7 +75,7 @@ $(B)/s/%.S.o: %.S
 define server_rule
 $(B)/servers/$(1).elf: $(patsubst %,$(B)/s/%.o,$($(1)_SRCS)) $(LIB_OBJS) lib/src/server.ld
 	@mkdir -p $$(dir $$@)
-	$(CC_T) $(TARGET) $(LDFLAGS_T) -T lib/src/server.ld $(LIB_OBJS) \
+	$(CC_T) $(TARGET) -O2 -flto -mgeneral-regs-only $(LDFLAGS_T) -T lib/src/server.ld $(LIB_OBJS) \
 		$(patsubst %,$(B)/s/%.o,$($(1)_SRCS)) $(TLIBS) -o $$@
 $(B)/servers/$(1).bin: $(B)/servers/$(1).elf
 	$(OBJCOPY) -O binary $$< $$@

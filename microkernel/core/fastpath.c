@@ -10,14 +10,14 @@
 
 #include "../arch/armv7/hyp_regs.h"
 
+struct msg_words {
+	uint32_t w[HV_MSG_WORDS];
+};
+
+/* A struct copy: LDM/STM, not a loop. */
 static inline void copy_msg(uint32_t *dst, const uint32_t *src)
 {
-	dst[0] = src[0];
-	dst[1] = src[1];
-	dst[2] = src[2];
-	dst[3] = src[3];
-	dst[4] = src[4];
-	dst[5] = src[5];
+	*(struct msg_words *)dst = *(const struct msg_words *)src;
 }
 
 /* A receiver r waiting alone on ep, on this CPU, that nothing queued

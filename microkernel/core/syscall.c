@@ -533,10 +533,8 @@ void syscall_dispatch(struct thread *t)
 		if (!c)
 			break;
 		struct thread *caller = NULL;
-		if (nr == HV_SYS_REPLY_RECV) {
-			fastpath_reply_recv(t, c->obj);
-			caller = ipc_reply(t, &ARG(1));
-		}
+		if (nr == HV_SYS_REPLY_RECV)
+			caller = ipc_reply(t, &ARG(1)); /* the fast path did not apply */
 		bool block = nr != HV_SYS_RECV_TIMEOUT || ARG(1) != 0;
 		uint32_t ticks = nr == HV_SYS_RECV_TIMEOUT ? ARG(1) : 0;
 		ipc_recv(t, c->obj, block);

@@ -23,8 +23,10 @@ void vcpu_exit(struct thread *t, uint32_t hsr)
 	switch (ec) {
 	case HV_EC_DABT_LOW:
 		arch_vcpu_exit_info(hsr, &m[1], &v->fault_va);
-		if ((hsr & HSR_DABT_ISV) && (hsr & HSR_DABT_WNR))
-			m[2] = arch_vcpu_get_gpr(t, HSR_DABT_SRT(hsr));
+		if ((hsr & HSR_DABT_ISV) && (hsr & HSR_DABT_WNR)) {
+			unsigned rt = HSR_DABT_SRT(hsr);
+			m[2] = rt < 8 ? t->regs.r[rt] : arch_vcpu_get_gpr(t, rt); /* r0-r7 unbanked */
+		}
 		break;
 	case HV_EC_IABT_LOW:
 		arch_vcpu_exit_info(hsr, &m[1], &v->fault_va);

@@ -217,8 +217,14 @@ void c_trap(void)
 		switch_to(t);
 	if (t->vcpu)
 		vcpu_exit(t, hsr);
-	if (HSR_EC(hsr) == HV_EC_SVC)
+	if (HSR_EC(hsr) == HV_EC_SVC) {
+		if (t->regs.r[7] == HV_SYS_REPLY_RECV) {
+			struct cap *c = cap_lookup(t->as, t->regs.r[0], HV_CAP_ENDPOINT, HV_RIGHT_READ);
+			if (c)
+				fastpath_reply_recv(t, c->obj);
+		}
 		syscall_dispatch(t);
+	}
 	else
 		native_fault(t, hsr, HSR_EC(hsr) == HV_EC_IABT_LOW ? read_hifar() : read_hdfar());
 	schedule();

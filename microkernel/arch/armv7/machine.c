@@ -16,7 +16,6 @@ volatile uint32_t big_kernel_lock;
 
 uint64_t arch_counter(void)
 {
-	isb();
 	return read_cntpct();
 }
 
