@@ -58,20 +58,11 @@ static bool region_contains(const struct mmio_region *r, uint32_t ipa)
 	return ipa - r->base < r->size; /* unsigned: also false below base */
 }
 
+/* A VM has a handful of emulated devices: a linear scan is the fastest. */
 const struct mmio_region *mmio_find(const struct mmio_region *regions, unsigned n, uint32_t ipa)
 {
-	unsigned lo = 0, hi = n;
-
-	/* Binary search for the last region with base <= ipa. */
-	while (lo < hi) {
-		unsigned mid = lo + (hi - lo) / 2;
-
-		if (regions[mid].base <= ipa)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == 0 || !region_contains(&regions[lo - 1], ipa))
-		return NULL;
-	return &regions[lo - 1];
+	for (unsigned i = 0; i < n; i++)
+		if (region_contains(&regions[i], ipa))
+			return &regions[i];
+	return NULL;
 }

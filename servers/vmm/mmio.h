@@ -32,7 +32,7 @@ struct mmio_region {
 	void *ctx;
 };
 
-/* The region containing ipa in an array sorted by base, or NULL. */
+/* The region containing ipa, or NULL; regions do not overlap. */
 const struct mmio_region *mmio_find(const struct mmio_region *regions, unsigned n, uint32_t ipa);
 
 #endif
