@@ -101,17 +101,27 @@ static void inject_exception(struct thread *t, uint32_t action, uint32_t hsr)
 		arch_vcpu_inject_undef(t, hsr);
 }
 
+static void set_rt(struct thread *t, unsigned rt, uint32_t val)
+{
+	if (rt < 8)
+		t->regs.r[rt] = val; /* r0-r7 are never banked */
+	else
+		arch_vcpu_set_gpr(t, rt, val);
+}
+
 /* Carry out a reply; the vCPU's context is loaded on this CPU. hsr is the
- * exit's. */
+ * exit's. On every exit's way back: kept short. */
 void vcpu_do_reply(struct thread *t, const uint32_t *reply, uint32_t hsr)
 {
 	uint32_t a = reply[0];
 	unsigned ec = HSR_EC(hsr);
 
-	if ((a & HV_REPLY_SET_RT) && ec == HV_EC_DABT_LOW && (hsr & HSR_DABT_ISV))
-		arch_vcpu_set_gpr(t, HSR_DABT_SRT(hsr), reply[1]);
-	if ((a & HV_REPLY_SET_RT) && (ec == HV_EC_CP15_32 || ec == HV_EC_CP14_MR))
-		arch_vcpu_set_gpr(t, HSR_CP_RT(hsr), reply[1]);
+	if (a & HV_REPLY_SET_RT) {
+		if (ec == HV_EC_DABT_LOW && (hsr & HSR_DABT_ISV))
+			set_rt(t, HSR_DABT_SRT(hsr), reply[1]);
+		else if (ec == HV_EC_CP15_32 || ec == HV_EC_CP14_MR)
+			set_rt(t, HSR_CP_RT(hsr), reply[1]);
+	}
 	if (a & HV_REPLY_SET_R0_R3) {
 		t->regs.r[0] = reply[1];
 		t->regs.r[1] = reply[2];

@@ -99,8 +99,7 @@ static int32_t affinity_info(const struct psci_state *s, uint32_t mpidr, uint32_
 void psci_call(struct psci_state *s, unsigned caller_cpu, uint32_t fn, uint32_t a1, uint32_t a2,
 	       uint32_t a3, struct psci_result *r)
 {
-	memset(r, 0, sizeof(*r));
-	r->effect = PSCI_NONE;
+	*r = (struct psci_result){.effect = PSCI_NONE}; /* no library call: a hot path */
 	if (caller_cpu >= s->nr_cpus) {
 		r->ret = PSCI_RET_INTERNAL_FAILURE;
 		return;
