@@ -15,9 +15,9 @@
 #include <hv/layout.h>
 #include <string.h>
 
-#define STACK_SIZE 8192
+#define STACK_SIZE    8192
 #define INIT_MEM_SIZE 0x00100000u
-#define PSCI_CPU_ON 0x84000003u
+#define PSCI_CPU_ON   0x84000003u
 
 char kernel_stacks[MAX_CPUS][STACK_SIZE] __attribute__((aligned(8)));
 struct percpu percpu[MAX_CPUS];
@@ -35,37 +35,38 @@ static const struct {
 	const char *name;
 	const char *start, *end;
 } modules[] = {
-	{"init", _mod_init_start, _mod_init_end},
-	{"vmm", _mod_vmm_start, _mod_vmm_end},
-	{"console", _mod_console_start, _mod_console_end},
-	{"badsys", _mod_badsys_start, _mod_badsys_end},
-	{"ipcbench", _mod_ipcbench_start, _mod_ipcbench_end},
+    {"init", _mod_init_start, _mod_init_end},
+    {"vmm", _mod_vmm_start, _mod_vmm_end},
+    {"console", _mod_console_start, _mod_console_end},
+    {"badsys", _mod_badsys_start, _mod_badsys_end},
+    {"ipcbench", _mod_ipcbench_start, _mod_ipcbench_end},
 };
 
 /* Hyp stage 1 (ARM ARM B3.6, long descriptors): four 1 GiB blocks,
  * identity; the first GiB (devices) as Device memory, the rest Normal. */
 static uint64_t hyp_l1[4] __attribute__((aligned(32)));
 
-#define DESC_BLOCK 1ull
-#define DESC_ATTR(i) ((uint64_t)(i) << 2) /* index into HMAIR0 */
-#define DESC_SH_INNER (3ull << 8)
-#define DESC_AF (1ull << 10)
-#define DESC_XN (1ull << 54)
-#define HMAIR0_VALUE 0x000004ffu /* attr0 Normal WB, attr1 Device */
-#define HTCR_VALUE ((1u << 31) | (3u << 12) | (1u << 10) | (1u << 8))
-#define VTCR_VALUE ((1u << 31) | (3u << 12) | (1u << 10) | (1u << 8) | (1u << 6))
-#define HSCTLR_M (1u << 0)
-#define HSCTLR_A (1u << 1)
-#define HSCTLR_C (1u << 2)
-#define HSCTLR_I (1u << 12)
-#define HSCTLR_WXN (1u << 19)
+#define DESC_BLOCK       1ull
+#define DESC_ATTR(i)     ((uint64_t)(i) << 2) /* index into HMAIR0 */
+#define DESC_SH_INNER    (3ull << 8)
+#define DESC_AF          (1ull << 10)
+#define DESC_XN          (1ull << 54)
+#define HMAIR0_VALUE     0x000004ffu /* attr0 Normal WB, attr1 Device */
+#define HTCR_VALUE       ((1u << 31) | (3u << 12) | (1u << 10) | (1u << 8))
+#define VTCR_VALUE       ((1u << 31) | (3u << 12) | (1u << 10) | (1u << 8) | (1u << 6))
+#define HSCTLR_M         (1u << 0)
+#define HSCTLR_A         (1u << 1)
+#define HSCTLR_C         (1u << 2)
+#define HSCTLR_I         (1u << 12)
+#define HSCTLR_WXN       (1u << 19)
 #define CNTHCTL_PL1PCTEN (1u << 0)
 
 static void hyp_map_build(void)
 {
 	hyp_l1[0] = 0x00000000ull | DESC_BLOCK | DESC_ATTR(1) | DESC_AF | DESC_XN;
 	for (unsigned i = 1; i < 4; i++)
-		hyp_l1[i] = ((uint64_t)i << 30) | DESC_BLOCK | DESC_ATTR(0) | DESC_SH_INNER | DESC_AF;
+		hyp_l1[i] =
+		    ((uint64_t)i << 30) | DESC_BLOCK | DESC_ATTR(0) | DESC_SH_INNER | DESC_AF;
 }
 
 /* Per CPU: vectors, Hyp MMU, trap configuration that never changes. */
@@ -87,7 +88,7 @@ static void cpu_setup(unsigned cpu)
 	write_vtcr(VTCR_VALUE);
 	write_hstr(HSTR_T15);
 	write_hdcr(HDCR_TDRA | HDCR_TDOSA | HDCR_TDA | HDCR_TPM | HDCR_TPMCR |
-		   (read_hdcr() & 0x1f));
+	           (read_hdcr() & 0x1f));
 	write_cnthctl(CNTHCTL_PL1PCTEN); /* guests read the physical counter, not its timer */
 	write_vttbr(0);
 	write_cpacr(0xfu << 20); /* natives may use FP; HCPTR decides whose */
@@ -121,7 +122,8 @@ static void fill_bootinfo(struct hv_bootinfo *bi, uint32_t free_base)
 	bi->nr_modules = sizeof(modules) / sizeof(modules[0]);
 	for (unsigned i = 0; i < bi->nr_modules; i++) {
 		strncpy(bi->modules[i].name, modules[i].name, sizeof(bi->modules[i].name) - 1);
-		bi->modules[i].ipa = HV_SRV_MODULES + (uint32_t)(modules[i].start - __modules_start);
+		bi->modules[i].ipa =
+		    HV_SRV_MODULES + (uint32_t)(modules[i].start - __modules_start);
 		bi->modules[i].size = (uint32_t)(modules[i].end - modules[i].start);
 	}
 }
@@ -140,22 +142,28 @@ static void create_init(uint32_t mem, uint32_t free_base)
 	if (!init_space)
 		panic("no address space for init");
 	memset((void *)mem, 0, INIT_MEM_SIZE + 4096);
-	memcpy((void *)(mem + HV_SRV_IMAGE), _mod_init_start, (size_t)(_mod_init_end - _mod_init_start));
+	memcpy((void *)(mem + HV_SRV_IMAGE), _mod_init_start,
+	       (size_t)(_mod_init_end - _mod_init_start));
 	fill_bootinfo((struct hv_bootinfo *)(mem + INIT_MEM_SIZE), free_base);
 	init_map(mem, 0, INIT_MEM_SIZE, HV_MAP_RWX);
 	init_map(mem + INIT_MEM_SIZE, HV_SRV_BOOTINFO, 4096, HV_MAP_R);
 	init_map(HV_PA_CONFIG_DTB, HV_SRV_CONFIG, HV_CONFIG_DTB_MAX, HV_MAP_R);
 	init_map((uint32_t)__modules_start, HV_SRV_MODULES,
-		 (uint32_t)(__modules_end - __modules_start), HV_MAP_R);
-	init_map(free_base, free_base, platform.ram_base + platform.ram_size - free_base, HV_MAP_R | HV_MAP_W);
+	         (uint32_t)(__modules_end - __modules_start), HV_MAP_R);
+	init_map(free_base, free_base, platform.ram_base + platform.ram_size - free_base,
+	         HV_MAP_R | HV_MAP_W);
 
 	give_cap(HV_INIT_CAP_CONTROL, (struct cap){.type = HV_CAP_CONTROL});
-	give_cap(HV_INIT_CAP_MEMORY, (struct cap){.type = HV_CAP_MEMORY,
-					       .mem = {free_base, platform.ram_base + platform.ram_size - free_base}});
+	give_cap(
+	    HV_INIT_CAP_MEMORY,
+	    (struct cap){.type = HV_CAP_MEMORY,
+	                 .mem = {free_base, platform.ram_base + platform.ram_size - free_base}});
 	give_cap(HV_INIT_CAP_ASPACE, (struct cap){.type = HV_CAP_ASPACE, .obj = init_space});
-	give_cap(HV_INIT_CAP_UART, (struct cap){.type = HV_CAP_DEVICE, .mem = {platform.uart & ~4095u, 4096}});
+	give_cap(HV_INIT_CAP_UART,
+	         (struct cap){.type = HV_CAP_DEVICE, .mem = {platform.uart & ~4095u, 4096}});
 	give_cap(HV_INIT_CAP_DEBUG, (struct cap){.type = HV_CAP_DEBUG});
-	give_cap(HV_INIT_CAP_GICV, (struct cap){.type = HV_CAP_DEVICE, .mem = {platform.gicv, 0x2000}});
+	give_cap(HV_INIT_CAP_GICV,
+	         (struct cap){.type = HV_CAP_DEVICE, .mem = {platform.gicv, 0x2000}});
 
 	struct thread *t = thread_alloc();
 	t->as = init_space;

@@ -35,7 +35,8 @@ static int count_cpus(const void *fdt)
 	int cpus = fdt_path_offset(fdt, "/cpus"), n = 0, node;
 	if (cpus < 0)
 		return 1;
-	fdt_for_each_subnode(node, fdt, cpus) {
+	fdt_for_each_subnode(node, fdt, cpus)
+	{
 		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
 		if (type && !strcmp(type, "cpu"))
 			n++;

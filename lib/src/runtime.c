@@ -12,4 +12,3 @@ void __stack_chk_fail(void)
 {
 	__builtin_trap(); /* a fault: the supervisor restarts the server */
 }
-

@@ -18,7 +18,7 @@ struct cap *cap_slot_empty(struct aspace *as, uint32_t slot)
 /* Copy with rights reduced to `rights`; a non-zero badge replaces the
  * source's badge (endpoints and notifications only). */
 int cap_copy(struct aspace *dst, uint32_t dslot, struct aspace *src, uint32_t sslot,
-	     uint32_t rights, uint32_t badge)
+             uint32_t rights, uint32_t badge)
 {
 	if (sslot >= HV_CAP_SLOTS || src->caps[sslot].type == HV_CAP_NULL)
 		return HV_ECAP;
@@ -57,7 +57,8 @@ void cap_revoke_object(void *obj)
 		for (unsigned s = 0; s < HV_CAP_SLOTS; s++) {
 			struct cap *c = &aspaces[a].caps[s];
 			bool by_pointer = c->type == HV_CAP_ASPACE || c->type == HV_CAP_THREAD ||
-					  c->type == HV_CAP_ENDPOINT || c->type == HV_CAP_NOTIFICATION;
+			                  c->type == HV_CAP_ENDPOINT ||
+			                  c->type == HV_CAP_NOTIFICATION;
 			if (by_pointer && c->obj == obj)
 				memset(c, 0, sizeof(*c));
 		}

@@ -35,8 +35,8 @@ static inline struct thread *direct_receiver(struct endpoint *ep, const struct t
 
 /* Hand msg to r and make t wait for r's reply. */
 static inline __attribute__((noreturn)) void call_switch(struct thread *t, struct endpoint *ep,
-							 struct thread *r, const uint32_t *msg,
-							 uint32_t badge)
+                                                         struct thread *r, const uint32_t *msg,
+                                                         uint32_t badge)
 {
 	ep->receivers = NULL;
 	r->ep = NULL;

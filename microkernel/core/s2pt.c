@@ -25,33 +25,33 @@
 #include "arch_pt.h"
 #include "s2pt.h"
 
-#define PAGE_SIZE 0x1000u
-#define BLOCK_SIZE 0x200000u            /* one level-2 entry */
-#define L1_SIZE 0x40000000ull           /* one level-1 entry */
-#define IPA_LIMIT 0x100000000ull
-#define PA_LIMIT (1ull << 40)
-#define L1_ENTRIES 4u
+#define PAGE_SIZE     0x1000u
+#define BLOCK_SIZE    0x200000u     /* one level-2 entry */
+#define L1_SIZE       0x40000000ull /* one level-1 entry */
+#define IPA_LIMIT     0x100000000ull
+#define PA_LIMIT      (1ull << 40)
+#define L1_ENTRIES    4u
 #define TABLE_ENTRIES 512u
 
 /* Descriptor bits[1:0] (B3.6.1) */
-#define DESC_VALID 1ull
-#define DESC_TYPE_MASK 3ull
-#define DESC_TABLE 3ull                 /* levels 1 and 2 */
-#define DESC_BLOCK 1ull                 /* level 2 */
-#define DESC_PAGE 3ull                  /* level 3 */
-#define DESC_ADDR_MASK 0x000000fffffff000ull        /* [39:12] */
-#define DESC_BLOCK_ADDR_MASK 0x000000ffffe00000ull  /* [39:21] */
-#define DESC_ATTR_MASK 0xfff0000000000ffcull        /* [63:52], [11:2] */
+#define DESC_VALID           1ull
+#define DESC_TYPE_MASK       3ull
+#define DESC_TABLE           3ull                  /* levels 1 and 2 */
+#define DESC_BLOCK           1ull                  /* level 2 */
+#define DESC_PAGE            3ull                  /* level 3 */
+#define DESC_ADDR_MASK       0x000000fffffff000ull /* [39:12] */
+#define DESC_BLOCK_ADDR_MASK 0x000000ffffe00000ull /* [39:21] */
+#define DESC_ATTR_MASK       0xfff0000000000ffcull /* [63:52], [11:2] */
 
 /* Stage-2 block/page attributes (B3.6.2) */
-#define S2_MEMATTR_MASK (0xfull << 2)
+#define S2_MEMATTR_MASK      (0xfull << 2)
 #define S2_MEMATTR_NORMAL_WB (0xfull << 2) /* outer and inner write-back */
-#define S2_MEMATTR_DEVICE (0x1ull << 2)
-#define S2_S2AP_R (1ull << 6)
-#define S2_S2AP_W (1ull << 7)
-#define S2_SH_INNER (3ull << 8)
-#define S2_AF (1ull << 10)
-#define S2_XN (1ull << 54)
+#define S2_MEMATTR_DEVICE    (0x1ull << 2)
+#define S2_S2AP_R            (1ull << 6)
+#define S2_S2AP_W            (1ull << 7)
+#define S2_SH_INNER          (3ull << 8)
+#define S2_AF                (1ull << 10)
+#define S2_XN                (1ull << 54)
 
 #define ATTR_VALID_BITS (HV_MAP_R | HV_MAP_W | HV_MAP_X | S2_DEVICE)
 
@@ -199,8 +199,7 @@ static void page_list_free_all(struct s2pt *pt, struct page_list *list)
 }
 
 /* Allocates count pages onto list; on failure frees them, HV_ENOMEM. */
-static int page_list_fill(struct s2pt *pt, struct page_list *list,
-			  unsigned count)
+static int page_list_fill(struct s2pt *pt, struct page_list *list, unsigned count)
 {
 	for (unsigned i = 0; i < count; i++) {
 		uint64_t *page = table_alloc(pt);
@@ -228,8 +227,7 @@ static uint64_t *table_or_link(uint64_t *slot, struct page_list *spare)
 
 /* ---- map ------------------------------------------------------------------- */
 
-static bool map_args_valid(uint32_t ipa, uint64_t pa, uint32_t size,
-			   unsigned attr)
+static bool map_args_valid(uint32_t ipa, uint64_t pa, uint32_t size, unsigned attr)
 {
 	if (size == 0 || (ipa | size) % PAGE_SIZE || pa % PAGE_SIZE)
 		return false;
@@ -262,8 +260,8 @@ static bool pages_mapped(const uint64_t *l3, uint64_t ipa, uint32_t size)
  * Walks the range without changing anything: HV_EBUSY if a page in it is
  * mapped, else HV_OK with the number of table pages the mapping needs.
  */
-static int plan_map(const struct s2pt *pt, uint32_t ipa, uint64_t pa,
-		    uint32_t size, unsigned *needed)
+static int plan_map(const struct s2pt *pt, uint32_t ipa, uint64_t pa, uint32_t size,
+                    unsigned *needed)
 {
 	uint64_t end = (uint64_t)ipa + size;
 	uint32_t n;
@@ -288,8 +286,8 @@ static int plan_map(const struct s2pt *pt, uint32_t ipa, uint64_t pa,
 }
 
 /* Writes the descriptors of one chunk (inside one 2 MiB region). */
-static void map_chunk(struct s2pt *pt, uint64_t ipa, uint64_t pa,
-		      uint32_t size, uint64_t attrs, struct page_list *spare)
+static void map_chunk(struct s2pt *pt, uint64_t ipa, uint64_t pa, uint32_t size, uint64_t attrs,
+                      struct page_list *spare)
 {
 	uint64_t *l2 = table_or_link(&pt->root[l1_index(ipa)], spare);
 	uint64_t *slot = &l2[l2_index(ipa)];
@@ -306,10 +304,9 @@ static void map_chunk(struct s2pt *pt, uint64_t ipa, uint64_t pa,
 		l3[first + i] = (pa + (uint64_t)i * PAGE_SIZE) | attrs | DESC_PAGE;
 }
 
-int s2pt_map(struct s2pt *pt, uint32_t ipa, uint64_t pa, uint32_t size,
-	     unsigned attr)
+int s2pt_map(struct s2pt *pt, uint32_t ipa, uint64_t pa, uint32_t size, unsigned attr)
 {
-	struct page_list spare = { NULL };
+	struct page_list spare = {NULL};
 	uint64_t end = (uint64_t)ipa + size;
 	unsigned needed;
 	uint32_t n;
@@ -341,18 +338,15 @@ static bool unmap_args_valid(uint32_t ipa, uint32_t size)
 }
 
 /* True if ipa lies in a block that [start, end) covers only in part. */
-static bool splits_block(const struct s2pt *pt, uint64_t ipa, uint64_t start,
-			 uint64_t end)
+static bool splits_block(const struct s2pt *pt, uint64_t ipa, uint64_t start, uint64_t end)
 {
 	uint64_t base = block_base(ipa);
 
-	return desc_is_block(l2_desc(pt, ipa)) &&
-	       (base < start || base + BLOCK_SIZE > end);
+	return desc_is_block(l2_desc(pt, ipa)) && (base < start || base + BLOCK_SIZE > end);
 }
 
 /* Only the first and the last chunk of a range can be partial. */
-static unsigned splits_needed(const struct s2pt *pt, uint32_t ipa,
-			      uint32_t size)
+static unsigned splits_needed(const struct s2pt *pt, uint32_t ipa, uint32_t size)
 {
 	uint64_t end = (uint64_t)ipa + size;
 	uint64_t last = end - PAGE_SIZE;
@@ -368,7 +362,7 @@ static unsigned splits_needed(const struct s2pt *pt, uint32_t ipa,
  * the same pages: break (invalidate + TLB flush), then make.
  */
 static void split_block(struct s2pt *pt, uint64_t *slot, uint64_t block_ipa,
-			struct page_list *spare)
+                        struct page_list *spare)
 {
 	uint64_t block = *slot;
 	uint64_t base = block & DESC_BLOCK_ADDR_MASK;
@@ -409,8 +403,8 @@ static void unlink_if_empty(uint64_t *slot, struct page_list *dead)
 }
 
 /* Unmaps one chunk (inside one 2 MiB region); true if anything was mapped. */
-static bool unmap_chunk(struct s2pt *pt, uint64_t ipa, uint32_t size,
-			struct page_list *spare, struct page_list *dead)
+static bool unmap_chunk(struct s2pt *pt, uint64_t ipa, uint32_t size, struct page_list *spare,
+                        struct page_list *dead)
 {
 	uint64_t l1 = pt->root[l1_index(ipa)];
 	uint64_t *slot;
@@ -433,8 +427,7 @@ static bool unmap_chunk(struct s2pt *pt, uint64_t ipa, uint32_t size,
 }
 
 /* Unlinks the level-2 tables of [ipa, end) left empty. */
-static void unlink_empty_l2(struct s2pt *pt, uint64_t ipa, uint64_t end,
-			    struct page_list *dead)
+static void unlink_empty_l2(struct s2pt *pt, uint64_t ipa, uint64_t end, struct page_list *dead)
 {
 	for (unsigned i = l1_index(ipa); i <= l1_index(end - 1); i++)
 		if (desc_valid(pt->root[i]))
@@ -443,8 +436,8 @@ static void unlink_empty_l2(struct s2pt *pt, uint64_t ipa, uint64_t end,
 
 int s2pt_unmap(struct s2pt *pt, uint32_t ipa, uint32_t size)
 {
-	struct page_list spare = { NULL };
-	struct page_list dead = { NULL };
+	struct page_list spare = {NULL};
+	struct page_list dead = {NULL};
 	uint64_t end = (uint64_t)ipa + size;
 	bool cleared = false;
 	uint32_t n;
@@ -469,8 +462,7 @@ int s2pt_unmap(struct s2pt *pt, uint32_t ipa, uint32_t size)
 
 /* ---- lookup, init, destroy ----------------------------------------------- */
 
-int s2pt_lookup(const struct s2pt *pt, uint32_t ipa, uint64_t *pa,
-		unsigned *attr)
+int s2pt_lookup(const struct s2pt *pt, uint32_t ipa, uint64_t *pa, unsigned *attr)
 {
 	uint64_t desc = l2_desc(pt, ipa);
 	uint64_t out;

@@ -79,7 +79,7 @@ __attribute__((noreturn)) void schedule(void)
 
 	if (cur && cur->state == TS_RUNNABLE) {
 		bool keep = !head || head->prio < cur->prio ||
-			    (head->prio == cur->prio && now < cur->slice_end);
+		            (head->prio == cur->prio && now < cur->slice_end);
 		if (keep)
 			switch_to(cur);
 		sched_enqueue(cur);

@@ -12,7 +12,7 @@
 
 #include <string.h>
 
-#define ARG(n) (t->regs.r[n])
+#define ARG(n)          (t->regs.r[n])
 #define DEBUG_WRITE_MAX 256u
 
 static struct cap *lookup(struct thread *t, uint32_t slot, unsigned type, unsigned rights)
@@ -143,9 +143,7 @@ static int sys_obj_create(struct thread *t)
 		break;
 	}
 	case HV_OBJ_THREAD:
-	case HV_OBJ_VCPU:
-		err = create_thread(&c, ARG(3), ARG(1) == HV_OBJ_VCPU);
-		break;
+	case HV_OBJ_VCPU: err = create_thread(&c, ARG(3), ARG(1) == HV_OBJ_VCPU); break;
 	case HV_OBJ_ENDPOINT:
 		c.type = HV_CAP_ENDPOINT;
 		c.obj = endpoint_alloc();
@@ -162,11 +160,8 @@ static int sys_obj_create(struct thread *t)
 		c.type = HV_CAP_IRQ;
 		c.irq = ARG(3);
 		break;
-	case HV_OBJ_MEMORY:
-		err = create_memory(t, &c);
-		break;
-	default:
-		return HV_EINVAL;
+	case HV_OBJ_MEMORY: err = create_memory(t, &c); break;
+	default: return HV_EINVAL;
 	}
 	if (err == HV_OK)
 		*dst = c;
@@ -226,11 +221,14 @@ static int sys_unmap(struct thread *t)
 static bool valid_guest_cpsr(uint32_t cpsr)
 {
 	switch (cpsr & PSR_MODE_MASK) {
-	case PSR_MODE_USR: case PSR_MODE_FIQ: case PSR_MODE_IRQ: case PSR_MODE_SVC:
-	case PSR_MODE_ABT: case PSR_MODE_UND: case PSR_MODE_SYS:
-		return true;
-	default:
-		return false; /* never Hyp or Monitor mode */
+	case PSR_MODE_USR:
+	case PSR_MODE_FIQ:
+	case PSR_MODE_IRQ:
+	case PSR_MODE_SVC:
+	case PSR_MODE_ABT:
+	case PSR_MODE_UND:
+	case PSR_MODE_SYS: return true;
+	default: return false; /* never Hyp or Monitor mode */
 	}
 }
 
@@ -338,8 +336,7 @@ static int sys_obj_destroy(struct thread *t)
 	if (!(c->rights & HV_RIGHT_GRANT))
 		return HV_ERIGHTS;
 	switch (c->type) {
-	case HV_CAP_THREAD:
-		return thread_destroy(c->obj);
+	case HV_CAP_THREAD: return thread_destroy(c->obj);
 	case HV_CAP_ASPACE: {
 		struct aspace *as = c->obj;
 		if (as->threads || as == t->as)
@@ -347,14 +344,9 @@ static int sys_obj_destroy(struct thread *t)
 		aspace_free(as);
 		return HV_OK;
 	}
-	case HV_CAP_ENDPOINT:
-		endpoint_destroy(c->obj);
-		return HV_OK;
-	case HV_CAP_NOTIFICATION:
-		ntfn_destroy(c->obj);
-		return HV_OK;
-	default:
-		return HV_ECAP;
+	case HV_CAP_ENDPOINT: endpoint_destroy(c->obj); return HV_OK;
+	case HV_CAP_NOTIFICATION: ntfn_destroy(c->obj); return HV_OK;
+	default: return HV_ECAP;
 	}
 }
 
@@ -476,26 +468,26 @@ static int sys_signal(struct thread *t)
 typedef int (*syscall_fn)(struct thread *t);
 
 static const syscall_fn simple_calls[HV_SYS_NR] = {
-	[HV_SYS_SIGNAL] = sys_signal,
-	[HV_SYS_DEBUG_WRITE] = sys_debug_write,
-	[HV_SYS_OBJ_CREATE] = sys_obj_create,
-	[HV_SYS_CAP_COPY] = sys_cap_copy,
-	[HV_SYS_CAP_DELETE] = sys_cap_delete,
-	[HV_SYS_MAP] = sys_map,
-	[HV_SYS_UNMAP] = sys_unmap,
-	[HV_SYS_THREAD_CONFIG] = sys_thread_config,
-	[HV_SYS_THREAD_RESUME] = sys_thread_resume,
-	[HV_SYS_THREAD_SUSPEND] = sys_thread_suspend,
-	[HV_SYS_OBJ_DESTROY] = sys_obj_destroy,
-	[HV_SYS_VCPU_GET_REG] = sys_vcpu_get_reg,
-	[HV_SYS_VCPU_SET_REG] = sys_vcpu_set_reg,
-	[HV_SYS_VCPU_INJECT] = sys_vcpu_inject,
-	[HV_SYS_VCPU_STATS] = sys_vcpu_stats,
-	[HV_SYS_IRQ_BIND] = sys_irq_bind,
-	[HV_SYS_IRQ_ACK] = sys_irq_ack,
-	[HV_SYS_BIND_NTFN] = sys_bind_ntfn,
-	[HV_SYS_TIME] = sys_time,
-	[HV_SYS_POWER_OFF] = sys_power_off,
+    [HV_SYS_SIGNAL] = sys_signal,
+    [HV_SYS_DEBUG_WRITE] = sys_debug_write,
+    [HV_SYS_OBJ_CREATE] = sys_obj_create,
+    [HV_SYS_CAP_COPY] = sys_cap_copy,
+    [HV_SYS_CAP_DELETE] = sys_cap_delete,
+    [HV_SYS_MAP] = sys_map,
+    [HV_SYS_UNMAP] = sys_unmap,
+    [HV_SYS_THREAD_CONFIG] = sys_thread_config,
+    [HV_SYS_THREAD_RESUME] = sys_thread_resume,
+    [HV_SYS_THREAD_SUSPEND] = sys_thread_suspend,
+    [HV_SYS_OBJ_DESTROY] = sys_obj_destroy,
+    [HV_SYS_VCPU_GET_REG] = sys_vcpu_get_reg,
+    [HV_SYS_VCPU_SET_REG] = sys_vcpu_set_reg,
+    [HV_SYS_VCPU_INJECT] = sys_vcpu_inject,
+    [HV_SYS_VCPU_STATS] = sys_vcpu_stats,
+    [HV_SYS_IRQ_BIND] = sys_irq_bind,
+    [HV_SYS_IRQ_ACK] = sys_irq_ack,
+    [HV_SYS_BIND_NTFN] = sys_bind_ntfn,
+    [HV_SYS_TIME] = sys_time,
+    [HV_SYS_POWER_OFF] = sys_power_off,
 };
 
 /* Switch to a thread made runnable by a reply, unless it must queue. */

@@ -25,12 +25,11 @@ void vcpu_exit(struct thread *t, uint32_t hsr)
 		arch_vcpu_exit_info(hsr, &m[1], &v->fault_va);
 		if ((hsr & HSR_DABT_ISV) && (hsr & HSR_DABT_WNR)) {
 			unsigned rt = HSR_DABT_SRT(hsr);
-			m[2] = rt < 8 ? t->regs.r[rt] : arch_vcpu_get_gpr(t, rt); /* r0-r7 unbanked */
+			m[2] =
+			    rt < 8 ? t->regs.r[rt] : arch_vcpu_get_gpr(t, rt); /* r0-r7 unbanked */
 		}
 		break;
-	case HV_EC_IABT_LOW:
-		arch_vcpu_exit_info(hsr, &m[1], &v->fault_va);
-		break;
+	case HV_EC_IABT_LOW: arch_vcpu_exit_info(hsr, &m[1], &v->fault_va); break;
 	case HV_EC_HVC:
 	case HV_EC_SMC:
 		m[1] = t->regs.r[0];
@@ -50,9 +49,7 @@ void vcpu_exit(struct thread *t, uint32_t hsr)
 			m[3] = arch_vcpu_get_gpr(t, (hsr >> 10) & 0xf);
 		}
 		break;
-	default:
-		m[1] = t->regs.pc;
-		break;
+	default: m[1] = t->regs.pc; break;
 	}
 	fastpath_exit(t);
 	struct thread *monitor = ipc_call(t, t->fault_ep, t->fault_badge, true);

@@ -32,8 +32,8 @@ void arch_lock(void);
 void arch_unlock(void);
 #endif
 
-uint64_t arch_counter(void);      /* CNTPCT */
-uint32_t arch_counter_freq(void); /* CNTFRQ */
+uint64_t arch_counter(void);            /* CNTPCT */
+uint32_t arch_counter_freq(void);       /* CNTFRQ */
 void arch_timer_set(uint64_t deadline); /* this CPU's hyp timer */
 
 /* Load t's address space and trap configuration, then eret into it. */
@@ -43,8 +43,8 @@ __attribute__((noreturn)) void arch_idle(void);
 void arch_vcpu_reset(struct vcpu *v);
 bool arch_vfp_trap(struct thread *t, uint32_t hsr); /* lazy FP switch */
 void arch_thread_gone(struct thread *t);
-void arch_vcpu_unload(struct vcpu *v); /* CPU state -> v */
-void arch_vcpu_load(struct vcpu *v);   /* v -> CPU state */
+void arch_vcpu_unload(struct vcpu *v);    /* CPU state -> v */
+void arch_vcpu_load(struct vcpu *v);      /* v -> CPU state */
 void arch_vcpu_flush_lrs(struct vcpu *v); /* queued virqs into free LRs */
 bool arch_vcpu_has_pending(const struct vcpu *v);
 /* The guest's view of r0-r15 for its current mode; vCPU loaded here. */

@@ -14,17 +14,17 @@
 #include "arch.h"
 #include "s2pt.h"
 
-#define MAX_CPUS 4
-#define MAX_ASPACES 32
-#define MAX_THREADS 64
-#define MAX_VCPUS 16
+#define MAX_CPUS      4
+#define MAX_ASPACES   32
+#define MAX_THREADS   64
+#define MAX_VCPUS     16
 #define MAX_ENDPOINTS 64
-#define MAX_NTFNS 64
-#define MAX_IRQS 256
-#define NR_LRS_MAX 16
-#define VIRQ_QUEUE 32
+#define MAX_NTFNS     64
+#define MAX_IRQS      256
+#define NR_LRS_MAX    16
+#define VIRQ_QUEUE    32
 
-#define PRIO_MAX 255
+#define PRIO_MAX      255
 #define TIME_SLICE_US 10000
 
 struct thread;
@@ -55,7 +55,7 @@ struct cap {
 
 struct aspace {
 	bool used;
-	bool guest;     /* true: a VM's space (HCR_GUEST), false: native */
+	bool guest; /* true: a VM's space (HCR_GUEST), false: native */
 	uint8_t vmid;
 	uint16_t threads; /* threads running in it */
 	struct s2pt pt;
@@ -73,20 +73,20 @@ struct endpoint {
 struct ntfn {
 	bool used;
 	uint32_t word;
-	struct thread *waiter;   /* one waiter (WAIT or bound RECV) */
-	struct thread *bound;    /* thread whose RECV also returns these bits */
+	struct thread *waiter; /* one waiter (WAIT or bound RECV) */
+	struct thread *bound;  /* thread whose RECV also returns these bits */
 };
 
 enum thread_state {
-	TS_INACTIVE,     /* created, or suspended */
+	TS_INACTIVE, /* created, or suspended */
 	TS_RUNNABLE,
-	TS_SEND,         /* blocked calling an endpoint, message in t->msg */
-	TS_RECV,         /* blocked receiving on t->ep */
-	TS_REPLY,        /* waiting for t->replier's reply */
-	TS_NTFN,         /* blocked in WAIT */
-	TS_WFI,          /* vCPU idle until a virtual interrupt is pending */
-	TS_FAULTED,      /* native thread whose fault went to its supervisor */
-	TS_HALTED,       /* vCPU stopped by its monitor */
+	TS_SEND,    /* blocked calling an endpoint, message in t->msg */
+	TS_RECV,    /* blocked receiving on t->ep */
+	TS_REPLY,   /* waiting for t->replier's reply */
+	TS_NTFN,    /* blocked in WAIT */
+	TS_WFI,     /* vCPU idle until a virtual interrupt is pending */
+	TS_FAULTED, /* native thread whose fault went to its supervisor */
+	TS_HALTED,  /* vCPU stopped by its monitor */
 };
 
 /* Guest-only context, switched lazily: it stays in the CPU while native
@@ -96,13 +96,13 @@ struct vcpu {
 	bool used;
 	struct thread *thread;
 	uint32_t mpidr;
-	uint32_t serial;      /* exits so far; sent with every exit */
-	uint64_t exit_stamp;  /* counter at the exit being handled */
-	uint32_t fault_va;    /* HDFAR/HIFAR of the exit being handled */
-	bool reply_pending;   /* t->msg holds a reply to apply at next entry */
-	uint32_t banked[23];  /* SP/LR/SPSR of svc abt und irq, fiq r8-r14 SPSR */
+	uint32_t serial;     /* exits so far; sent with every exit */
+	uint64_t exit_stamp; /* counter at the exit being handled */
+	uint32_t fault_va;   /* HDFAR/HIFAR of the exit being handled */
+	bool reply_pending;  /* t->msg holds a reply to apply at next entry */
+	uint32_t banked[23]; /* SP/LR/SPSR of svc abt und irq, fiq r8-r14 SPSR */
 	uint32_t cp15[26];
-	uint64_t cp15_64[3];  /* TTBR0, TTBR1, PAR */
+	uint64_t cp15_64[3]; /* TTBR0, TTBR1, PAR */
 	uint32_t cntv_ctl;
 	uint64_t cntv_cval;
 	uint32_t gich_vmcr, gich_apr, gich_hcr;
@@ -119,13 +119,13 @@ struct thread {
 	struct regs regs; /* first: the trap vector saves here */
 	uint8_t state;
 	uint8_t prio;
-	uint8_t cpu;      /* pinned */
+	uint8_t cpu; /* pinned */
 	bool used;
 	struct aspace *as;
-	struct vcpu *vcpu;          /* NULL for a native thread */
-	struct thread *next;        /* run queue or endpoint queue link */
-	struct endpoint *ep;        /* queue it is blocked on */
-	struct endpoint *fault_ep;  /* exits and faults go here */
+	struct vcpu *vcpu;         /* NULL for a native thread */
+	struct thread *next;       /* run queue or endpoint queue link */
+	struct endpoint *ep;       /* queue it is blocked on */
+	struct endpoint *fault_ep; /* exits and faults go here */
 	uint32_t fault_badge;
 	uint32_t badge;             /* badge of the cap used for the pending send */
 	uint32_t msg[HV_MSG_WORDS]; /* message of a pending send */
@@ -133,9 +133,9 @@ struct thread {
 	struct thread *caller;      /* whose reply this thread owes */
 	struct thread *replier;     /* who owes this thread a reply */
 	struct ntfn *bound;
-	uint64_t timeout;           /* absolute counter, 0 = none */
+	uint64_t timeout; /* absolute counter, 0 = none */
 	uint64_t slice_end;
-	struct {                    /* FP/SIMD registers, switched lazily */
+	struct { /* FP/SIMD registers, switched lazily */
 		uint64_t d[32];
 		uint32_t fpscr, fpexc;
 	} vfp;
@@ -144,11 +144,11 @@ struct thread {
 struct percpu {
 	uint32_t stack_top; /* read by entry.S: keep first */
 	unsigned id;
-	struct thread *current;  /* NULL: idle */
-	struct vcpu *loaded;     /* guest context held by the CPU */
-	struct thread *runq[1];  /* run queue head, ordered by priority */
+	struct thread *current; /* NULL: idle */
+	struct vcpu *loaded;    /* guest context held by the CPU */
+	struct thread *runq[1]; /* run queue head, ordered by priority */
 	bool online;
-	bool hw_native;          /* CPU last entered a native thread */
+	bool hw_native;           /* CPU last entered a native thread */
 	struct thread *vfp_owner; /* whose FP registers the CPU holds */
 };
 
@@ -184,7 +184,7 @@ struct vcpu *vcpu_alloc(void);
 /* capabilities (cap.c) */
 /* The capability in slot, if it has this type and at least these rights. */
 static inline struct cap *cap_lookup(struct aspace *as, uint32_t slot, unsigned type,
-				     unsigned rights)
+                                     unsigned rights)
 {
 	if (slot >= HV_CAP_SLOTS)
 		return NULL;
@@ -195,7 +195,7 @@ static inline struct cap *cap_lookup(struct aspace *as, uint32_t slot, unsigned 
 }
 struct cap *cap_slot_empty(struct aspace *as, uint32_t slot);
 int cap_copy(struct aspace *dst, uint32_t dslot, struct aspace *src, uint32_t sslot,
-	     uint32_t rights, uint32_t badge);
+             uint32_t rights, uint32_t badge);
 int cap_delete(struct aspace *as, uint32_t slot);
 void cap_revoke_object(void *obj);
 
@@ -245,6 +245,5 @@ void irq_deliver(uint32_t irq);
 int irq_bind(uint32_t irq, struct ntfn *n, uint32_t bits);
 void irq_unbind_ntfn(struct ntfn *n);
 int irq_ack(uint32_t irq);
-
 
 #endif

@@ -17,7 +17,7 @@
 #define S2_DEVICE 0x100u /* Device memory instead of Normal write-back */
 
 struct s2pt {
-	uint64_t *root;  /* level-1 table, a page (VTTBR.BADDR needs 32 bytes) */
+	uint64_t *root; /* level-1 table, a page (VTTBR.BADDR needs 32 bytes) */
 	uint32_t vmid;
 	unsigned tables; /* table pages allocated, the root included */
 };
@@ -37,8 +37,7 @@ void s2pt_destroy(struct s2pt *pt);
  * HV_EBUSY: some page of the range is mapped. HV_ENOMEM: no table page.
  * On any error the tables are unchanged.
  */
-int s2pt_map(struct s2pt *pt, uint32_t ipa, uint64_t pa, uint32_t size,
-	     unsigned attr);
+int s2pt_map(struct s2pt *pt, uint32_t ipa, uint64_t pa, uint32_t size, unsigned attr);
 
 /*
  * Unmaps whatever is mapped in [ipa, ipa + size) and flushes it from the TLB.
@@ -51,7 +50,6 @@ int s2pt_unmap(struct s2pt *pt, uint32_t ipa, uint32_t size);
  * The PA of byte ipa and the attr it was mapped with; HV_EFAULT if
  * unmapped. pa or attr may be NULL.
  */
-int s2pt_lookup(const struct s2pt *pt, uint32_t ipa, uint64_t *pa,
-		unsigned *attr);
+int s2pt_lookup(const struct s2pt *pt, uint32_t ipa, uint64_t *pa, unsigned *attr);
 
 #endif

@@ -60,10 +60,12 @@ static int read_vm(const void *dtb, int node, struct vm_config *vm, struct confi
 	if (read_u32(dtb, node, "cpus", &vm->cpus) || vm->cpus < 1 || vm->cpus > 4)
 		goto bad;
 	what = "memory-mib";
-	if (read_u32(dtb, node, "memory-mib", &vm->mem_mib) || vm->mem_mib < 8 || vm->mem_mib > 2048)
+	if (read_u32(dtb, node, "memory-mib", &vm->mem_mib) || vm->mem_mib < 8 ||
+	    vm->mem_mib > 2048)
 		goto bad;
 	what = "kernel";
-	if (read_range(dtb, node, "kernel", &vm->kernel_pa, &vm->kernel_size) != 1 || !vm->kernel_size)
+	if (read_range(dtb, node, "kernel", &vm->kernel_pa, &vm->kernel_size) != 1 ||
+	    !vm->kernel_size)
 		goto bad;
 	note_image_end(cfg, vm->kernel_pa, vm->kernel_size);
 	what = "initrd";
@@ -77,7 +79,7 @@ static int read_vm(const void *dtb, int node, struct vm_config *vm, struct confi
 	return 0;
 bad:
 	log_printf("config: VM node %s: missing or malformed '%s'\n", fdt_get_name(dtb, node, NULL),
-		   what);
+	           what);
 	return -1;
 }
 
@@ -96,7 +98,7 @@ int config_read(const void *dtb, struct config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	if (fdt_check_header(dtb) || fdt_node_check_compatible(dtb, 0, "hv,config")) {
 		log_printf("config: no valid configuration device tree at 0x%08x\n",
-			   (unsigned)HV_PA_CONFIG_DTB);
+		           (unsigned)HV_PA_CONFIG_DTB);
 		return -1;
 	}
 	int vms = fdt_path_offset(dtb, "/vms"), node;
@@ -104,7 +106,8 @@ int config_read(const void *dtb, struct config *cfg)
 		log_printf("config: no /vms node\n");
 		return -1;
 	}
-	fdt_for_each_subnode(node, dtb, vms) {
+	fdt_for_each_subnode(node, dtb, vms)
+	{
 		if (cfg->nr_vms == HV_MAX_VMS) {
 			log_printf("config: more than %d VMs, the rest ignored\n", HV_MAX_VMS);
 			break;

@@ -56,10 +56,10 @@ static int console_caps(int ep, int irq)
 		err = server_grant(&console, CONSOLE_CAP_IRQ, irq, HV_RIGHT_WRITE, 0);
 	if (!err)
 		err = server_grant(&console, CONSOLE_CAP_INIT, supervisor_ep, HV_RIGHT_WRITE,
-				   INIT_BADGE_CONSOLE);
+		                   INIT_BADGE_CONSOLE);
 	if (!err)
 		err = server_grant(&console, CONSOLE_CAP_NTFN_UART, console_ntfn, HV_RIGHT_WRITE,
-				   CONSOLE_NTFN_UART);
+		                   CONSOLE_NTFN_UART);
 	if (!err)
 		err = hv_bind_ntfn((uint32_t)console.thread, (uint32_t)console_ntfn);
 	return err;
@@ -88,7 +88,7 @@ int console_start(const struct config *cfg)
 		if (server_map(&console, ring_pa[i], ci->ring_ipa[i], 4096, HV_MAP_R | HV_MAP_W))
 			return -1;
 	if (hv_map((uint32_t)console.as, HV_INIT_CAP_UART, bootinfo->uart_pa & ~4095u, HV_SRV_UART,
-		   4096, HV_MAP_R | HV_MAP_W))
+	           4096, HV_MAP_R | HV_MAP_W))
 		return -1;
 	if (console_caps(ep, irq))
 		return -1;

@@ -9,8 +9,8 @@
 #include <stdint.h>
 
 #define C_CONTROL HV_INIT_CAP_CONTROL
-#define C_MEMORY HV_INIT_CAP_MEMORY
-#define C_SELF HV_INIT_CAP_ASPACE
+#define C_MEMORY  HV_INIT_CAP_MEMORY
+#define C_SELF    HV_INIT_CAP_ASPACE
 
 struct vm_config {
 	char name[HV_NAME_MAX];
@@ -31,7 +31,7 @@ struct config {
 
 /* A native server: its address space, thread and memory. */
 struct server {
-	int as, thread;          /* cap slots in init's table, 0 = none */
+	int as, thread; /* cap slots in init's table, 0 = none */
 	uint32_t image_pa, info_pa;
 };
 
@@ -47,7 +47,7 @@ void slot_free(int slot);
 const struct hv_module *module_find(const char *name);
 
 int server_create(struct server *s, const char *module, uint32_t prio, uint32_t cpu,
-		  uint32_t fault_badge);
+                  uint32_t fault_badge);
 int server_grant(struct server *s, uint32_t dest, int src, uint32_t rights, uint32_t badge);
 int server_map(struct server *s, uint32_t pa, uint32_t ipa, uint32_t size, uint32_t flags);
 void server_destroy(struct server *s);

@@ -11,7 +11,7 @@
 #include <hv/syscall.h>
 #include <string.h>
 
-#define TEST_PRIO 90
+#define TEST_PRIO     90
 #define DRAIN_POLL_MS 5
 
 const struct hv_bootinfo *bootinfo;
@@ -43,7 +43,8 @@ static int start_test_server(unsigned k, int bench_ep)
 	if (!err)
 		err = server_grant(s, TEST_CAP_DEBUG, HV_INIT_CAP_DEBUG, HV_RIGHT_WRITE, 0);
 	if (!err) /* ipcbench calls its peer there; every test server parks there */
-		err = server_grant(s, TEST_CAP_EP, bench ? bench_ep : own_ep, HV_RIGHT_READ | HV_RIGHT_WRITE, 0);
+		err = server_grant(s, TEST_CAP_EP, bench ? bench_ep : own_ep,
+		                   HV_RIGHT_READ | HV_RIGHT_WRITE, 0);
 	if (!err)
 		err = hv_thread_resume((uint32_t)s->thread);
 	return err;
@@ -57,7 +58,8 @@ static void start_tests(void)
 	for (unsigned k = 0; k < cfg.nr_tests; k++) {
 		if (!strcmp(cfg.tests[k], "ipcbench")) {
 			static struct server peer;
-			if (!server_create(&peer, "ipcbench", TEST_PRIO, 0, INIT_BADGE_TEST | 0xf0)) {
+			if (!server_create(&peer, "ipcbench", TEST_PRIO, 0,
+			                   INIT_BADGE_TEST | 0xf0)) {
 				((struct test_info *)peer.info_pa)->role = 1;
 				server_grant(&peer, TEST_CAP_EP, bench_ep, HV_RIGHTS_ALL, 0);
 				hv_thread_resume((uint32_t)peer.thread);
@@ -84,8 +86,8 @@ static void shut_down(bool failed)
 	struct hv_msg msg;
 	for (int tries = 0; tries < 200 && !rings_drained(); tries++)
 		hv_recv_timeout((uint32_t)supervisor_ep,
-				(uint32_t)((uint64_t)bootinfo->counter_freq * DRAIN_POLL_MS / 1000),
-				&msg);
+		                (uint32_t)((uint64_t)bootinfo->counter_freq * DRAIN_POLL_MS / 1000),
+		                &msg);
 	hv_power_off(C_CONTROL, failed);
 }
 
@@ -93,12 +95,8 @@ static void handle(struct hv_msg *msg)
 {
 	uint32_t kind = INIT_BADGE_KIND(msg->badge), idx = INIT_BADGE_INDEX(msg->badge);
 	switch (kind) {
-	case INIT_BADGE_FAULT:
-		vm_monitor_faulted(idx, msg->m);
-		break;
-	case INIT_BADGE_CONSOLE:
-		vm_control(msg->m);
-		break;
+	case INIT_BADGE_FAULT: vm_monitor_faulted(idx, msg->m); break;
+	case INIT_BADGE_CONSOLE: vm_control(msg->m); break;
 	case INIT_BADGE_MONITOR:
 		if (msg->m[0] == INIT_POWER)
 			vm_power(idx, msg->m[1]);
@@ -106,11 +104,10 @@ static void handle(struct hv_msg *msg)
 		break;
 	case INIT_BADGE_TEST:
 		log_printf("server %u faulted (hsr 0x%08x, address 0x%08x, pc 0x%08x)\n",
-			   (unsigned)idx, (unsigned)msg->m[0], (unsigned)msg->m[1],
-			   (unsigned)msg->m[2]);
+		           (unsigned)idx, (unsigned)msg->m[0], (unsigned)msg->m[1],
+		           (unsigned)msg->m[2]);
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 
@@ -125,14 +122,14 @@ static void supervise(void)
 			err = hv_reply_recv((uint32_t)supervisor_ep, &msg);
 		else if (next)
 			err = hv_recv_timeout((uint32_t)supervisor_ep,
-					      next > now ? (uint32_t)(next - now) : 1, &msg);
+			                      next > now ? (uint32_t)(next - now) : 1, &msg);
 		else
 			err = hv_recv((uint32_t)supervisor_ep, &msg);
 		reply = false;
 		if (err == HV_OK) {
 			handle(&msg);
 			reply = INIT_BADGE_KIND(msg.badge) == INIT_BADGE_CONSOLE ||
-				INIT_BADGE_KIND(msg.badge) == INIT_BADGE_MONITOR;
+			        INIT_BADGE_KIND(msg.badge) == INIT_BADGE_MONITOR;
 		}
 		vm_restart_due(hv_time(NULL));
 		bool failed;
@@ -162,7 +159,7 @@ int main(const struct hv_bootinfo *bi)
 	}
 	int log_cap = slot_alloc();
 	hv_cap_copy(C_SELF, (uint32_t)log_cap, (uint32_t)console_ntfn, HV_RIGHT_WRITE,
-		    1u << cfg.nr_vms);
+	            1u << cfg.nr_vms);
 	log_init(0, stream_ring(cfg.nr_vms), (uint32_t)log_cap);
 	log_printf("%u VMs, %u CPUs\n", cfg.nr_vms, (unsigned)bi->nr_cpus);
 	for (unsigned i = 0; i < cfg.nr_vms; i++)

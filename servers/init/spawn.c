@@ -11,7 +11,7 @@
 #include <string.h>
 
 #define SERVER_IMAGE_SIZE 0x00100000u
-#define SERVER_PRIO_MASK 0xffu
+#define SERVER_PRIO_MASK  0xffu
 
 static uint32_t mem_next, mem_end;
 static uint8_t slot_used[HV_CAP_SLOTS];
@@ -102,7 +102,7 @@ static int load_image(struct server *s, const char *module)
 /* A fresh space and thread running `module`, not yet started. The image
  * and info page are reused when s already has them (a restart). */
 int server_create(struct server *s, const char *module, uint32_t prio, uint32_t cpu,
-		  uint32_t fault_badge)
+                  uint32_t fault_badge)
 {
 	int err = load_image(s, module);
 	if (err)
@@ -120,8 +120,8 @@ int server_create(struct server *s, const char *module, uint32_t prio, uint32_t 
 		err = server_map(s, s->info_pa, HV_SRV_BOOTINFO, 4096, HV_MAP_R);
 	if (!err)
 		err = hv_thread_config((uint32_t)s->thread, (uint32_t)s->as, HV_SRV_IMAGE,
-				       HV_SRV_STACK_TOP, prio & SERVER_PRIO_MASK, cpu,
-				       (uint32_t)supervisor_ep, fault_badge);
+		                       HV_SRV_STACK_TOP, prio & SERVER_PRIO_MASK, cpu,
+		                       (uint32_t)supervisor_ep, fault_badge);
 	if (err)
 		log_printf("init: cannot create server '%s': error %d\n", module, err);
 	return err;

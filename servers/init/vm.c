@@ -13,13 +13,13 @@
 #include <hv/syscall.h>
 #include <string.h>
 
-#define MONITOR_PRIO 100
-#define VCPU_PRIO 50
-#define MAX_STREAK 5
+#define MONITOR_PRIO    100
+#define VCPU_PRIO       50
+#define MAX_STREAK      5
 #define BACKOFF_BASE_MS 10
-#define HEALTHY_MS 1000
-#define ALIGN_2M(x) (((x) + 0x1fffffu) & ~0x1fffffu)
-#define PAGE_UP(x) (((x) + 4095u) & ~4095u)
+#define HEALTHY_MS      1000
+#define ALIGN_2M(x)     (((x) + 0x1fffffu) & ~0x1fffffu)
+#define PAGE_UP(x)      (((x) + 4095u) & ~4095u)
 
 struct vm {
 	bool used;
@@ -67,14 +67,16 @@ static int monitor_maps(struct vm *vm)
 	int err = server_map(s, vm->state_pa, HV_SRV_STATE, HV_SRV_STATE_SIZE, HV_MAP_R | HV_MAP_W);
 	if (!err)
 		err = server_map(s, (uint32_t)stream_ring(vm->index), HV_SRV_RING, 4096,
-				 HV_MAP_R | HV_MAP_W);
+		                 HV_MAP_R | HV_MAP_W);
 	if (!err)
-		err = server_map(s, vm->ram_pa, HV_GUEST_RAM, vc->mem_mib << 20, HV_MAP_R | HV_MAP_W);
+		err =
+		    server_map(s, vm->ram_pa, HV_GUEST_RAM, vc->mem_mib << 20, HV_MAP_R | HV_MAP_W);
 	if (!err)
-		err = server_map(s, vc->kernel_pa, HV_SRV_MODULES, PAGE_UP(vc->kernel_size), HV_MAP_R);
+		err = server_map(s, vc->kernel_pa, HV_SRV_MODULES, PAGE_UP(vc->kernel_size),
+		                 HV_MAP_R);
 	if (!err && vc->initrd_size)
 		err = server_map(s, vc->initrd_pa, HV_SRV_MODULES + ALIGN_2M(vc->kernel_size),
-				 PAGE_UP(vc->initrd_size), HV_MAP_R);
+		                 PAGE_UP(vc->initrd_size), HV_MAP_R);
 	return err;
 }
 
@@ -88,10 +90,10 @@ static int monitor_caps(struct vm *vm)
 		err = server_grant(s, VMM_CAP_NTFN, vm->ntfn, HV_RIGHT_READ, 0);
 	if (!err)
 		err = server_grant(s, VMM_CAP_INIT, supervisor_ep, HV_RIGHT_WRITE,
-				   INIT_BADGE_MONITOR | vm->index);
+		                   INIT_BADGE_MONITOR | vm->index);
 	for (unsigned j = 0; !err && j < vm->cfg->cpus; j++)
 		err = server_grant(s, VMM_CAP_VCPU0 + j, vm->vcpu[j],
-				   HV_RIGHT_READ | HV_RIGHT_WRITE, 0);
+		                   HV_RIGHT_READ | HV_RIGHT_WRITE, 0);
 	if (!err)
 		err = hv_bind_ntfn((uint32_t)s->thread, (uint32_t)vm->ntfn);
 	return err;
@@ -99,8 +101,8 @@ static int monitor_caps(struct vm *vm)
 
 static int monitor_start(struct vm *vm)
 {
-	int err = server_create(&vm->mon, "vmm", MONITOR_PRIO, vm->cpu,
-				INIT_BADGE_FAULT | vm->index);
+	int err =
+	    server_create(&vm->mon, "vmm", MONITOR_PRIO, vm->cpu, INIT_BADGE_FAULT | vm->index);
 	if (err)
 		return err;
 	fill_info(vm);
@@ -128,18 +130,17 @@ static int guest_create(struct vm *vm)
 		err = hv_obj_create(C_CONTROL, HV_OBJ_NOTIFICATION, (uint32_t)vm->ntfn, 0);
 	if (!err)
 		err = hv_map((uint32_t)vm->guest_as, C_MEMORY, vm->ram_pa, HV_GUEST_RAM,
-			     vc->mem_mib << 20, HV_MAP_RWX);
+		             vc->mem_mib << 20, HV_MAP_RWX);
 	if (!err)
 		err = hv_map((uint32_t)vm->guest_as, HV_INIT_CAP_GICV, bootinfo->gicv_pa,
-			     HV_GUEST_GICC, 0x2000, HV_MAP_R | HV_MAP_W);
+		             HV_GUEST_GICC, 0x2000, HV_MAP_R | HV_MAP_W);
 	for (unsigned j = 0; !err && j < vc->cpus; j++) {
 		vm->vcpu[j] = slot_alloc();
 		err = hv_obj_create(C_CONTROL, HV_OBJ_VCPU, (uint32_t)vm->vcpu[j], j);
 		if (!err)
-			err = hv_thread_config((uint32_t)vm->vcpu[j], (uint32_t)vm->guest_as,
-					       HV_GUEST_RAM + 0x8000, 0, VCPU_PRIO,
-					       (vm->cpu + j) % bootinfo->nr_cpus,
-					       (uint32_t)vm->exit_ep, j);
+			err = hv_thread_config(
+			    (uint32_t)vm->vcpu[j], (uint32_t)vm->guest_as, HV_GUEST_RAM + 0x8000, 0,
+			    VCPU_PRIO, (vm->cpu + j) % bootinfo->nr_cpus, (uint32_t)vm->exit_ep, j);
 	}
 	return err;
 }
@@ -192,19 +193,20 @@ void vm_monitor_faulted(unsigned index, const uint32_t *m)
 	if (index >= HV_MAX_VMS || !vm->used || vm->state != VM_RUNNING)
 		return;
 	log_printf("%s: monitor faulted (hsr 0x%08x, address 0x%08x, pc 0x%08x)\n", vm->cfg->name,
-		   (unsigned)m[0], (unsigned)m[1], (unsigned)m[2]);
+	           (unsigned)m[0], (unsigned)m[1], (unsigned)m[2]);
 	server_destroy(&vm->mon);
 	vm->streak = now - vm->started_at < ms_to_ticks(HEALTHY_MS) ? vm->streak + 1 : 1;
 	if (vm->streak > MAX_STREAK) {
 		suspend_vcpus(vm);
 		vm->state = VM_FAILED;
 		log_printf("%s: monitor failed after %u restarts, VM stopped\n", vm->cfg->name,
-			   vm->restarts);
+		           vm->restarts);
 		return;
 	}
 	/* the first crash of a streak restarts at once, then 10, 20, 40 ms */
 	vm->state = VM_RESTARTING;
-	vm->restart_at = vm->streak == 1 ? now : now + ms_to_ticks(BACKOFF_BASE_MS << (vm->streak - 2));
+	vm->restart_at =
+	    vm->streak == 1 ? now : now + ms_to_ticks(BACKOFF_BASE_MS << (vm->streak - 2));
 }
 
 void vm_restart_due(uint64_t now)
@@ -288,8 +290,7 @@ void vm_control(uint32_t *m)
 		vm->state = VM_DESTROYED;
 		log_printf("%s: destroyed\n", vm->cfg->name);
 		break;
-	default:
-		return;
+	default: return;
 	}
 	m[0] = 0;
 }
@@ -329,4 +330,3 @@ bool vms_all_stopped(bool *any_failed)
 	}
 	return true;
 }
-

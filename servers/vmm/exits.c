@@ -7,8 +7,8 @@
 #include <hv/abi.h>
 
 #define HSR_CP_READ 1u
-#define HSR_WFE 1u
-#define ACTLR_SMP (1u << 6)
+#define HSR_WFE     1u
+#define ACTLR_SMP   (1u << 6)
 
 typedef void (*exit_handler)(struct exit *e);
 
@@ -29,7 +29,7 @@ static void handle_cp15(struct exit *e)
 {
 	uint32_t iss = e->hsr & 0x1ffffff;
 	unsigned opc2 = (iss >> 17) & 7, opc1 = (iss >> 14) & 7, crn = (iss >> 10) & 0xf,
-		 crm = (iss >> 1) & 0xf;
+	         crm = (iss >> 1) & 0xf;
 	bool actlr = crn == 1 && crm == 0 && opc1 == 0 && opc2 == 1;
 	if (!actlr) {
 		reply_undef(e);
@@ -59,14 +59,14 @@ static void handle_pabt(struct exit *e)
 }
 
 static const exit_handler exit_table[HV_EC_COUNT] = {
-	[HV_EC_WFI_WFE] = handle_wfx,
-	[HV_EC_CP15_32] = handle_cp15,
-	[HV_EC_CP14_MR] = handle_cp14,
-	[HV_EC_CP14_LS] = handle_cp14,
-	[HV_EC_HVC] = handle_hvc,
-	[HV_EC_SMC] = reply_undef, /* no secure firmware behind this VM */
-	[HV_EC_IABT_LOW] = handle_pabt,
-	[HV_EC_DABT_LOW] = handle_mmio,
+    [HV_EC_WFI_WFE] = handle_wfx,
+    [HV_EC_CP15_32] = handle_cp15,
+    [HV_EC_CP14_MR] = handle_cp14,
+    [HV_EC_CP14_LS] = handle_cp14,
+    [HV_EC_HVC] = handle_hvc,
+    [HV_EC_SMC] = reply_undef, /* no secure firmware behind this VM */
+    [HV_EC_IABT_LOW] = handle_pabt,
+    [HV_EC_DABT_LOW] = handle_mmio,
 };
 
 void handle_exit(struct exit *e)

@@ -47,24 +47,24 @@
 #define GICD_FRAME_SIZE 0x1000u
 #define GICC_FRAME_SIZE 0x2000u
 #define UART_FRAME_SIZE 0x1000u
-#define APB_CLOCK_HZ 24000000u
+#define APB_CLOCK_HZ    24000000u
 
 /* GIC interrupt specifier (arm,gic binding) */
-#define GIC_SPI 0u
-#define GIC_PPI 1u
-#define GIC_FIRST_SPI 32u
+#define GIC_SPI             0u
+#define GIC_PPI             1u
+#define GIC_FIRST_SPI       32u
 #define IRQ_TYPE_LEVEL_HIGH 4u
-#define IRQ_TYPE_LEVEL_LOW 8u
-#define GIC_MAX_CPUS 8u
+#define IRQ_TYPE_LEVEL_LOW  8u
+#define GIC_MAX_CPUS        8u
 
 /* Timer PPIs, numbered from 16 (arm,arch_timer binding order). */
-#define PPI_SECURE_PHYS_TIMER 13u
+#define PPI_SECURE_PHYS_TIMER    13u
 #define PPI_NONSECURE_PHYS_TIMER 14u
-#define PPI_VIRT_TIMER 11u
-#define PPI_HYP_TIMER 10u
-#define NR_TIMER_PPIS 4
+#define PPI_VIRT_TIMER           11u
+#define PPI_HYP_TIMER            10u
+#define NR_TIMER_PPIS            4
 
-#define MAX_CELLS 12
+#define MAX_CELLS    12
 #define NAME_MAX_LEN 32
 
 /* Stops building at the first libfdt error. */
@@ -136,7 +136,7 @@ static int root_properties(void *fdt)
 
 static int memory_node(void *fdt, const struct guest_dtb_params *p)
 {
-	const uint32_t reg[] = { p->ram_base, p->ram_size };
+	const uint32_t reg[] = {p->ram_base, p->ram_size};
 	char name[NAME_MAX_LEN];
 
 	unit_name(name, "", "memory", p->ram_base);
@@ -179,7 +179,7 @@ static int psci_node(void *fdt)
 
 static int gic_node(void *fdt, const struct guest_dtb_params *p)
 {
-	const uint32_t reg[] = { p->gicd, GICD_FRAME_SIZE, p->gicc, GICC_FRAME_SIZE };
+	const uint32_t reg[] = {p->gicd, GICD_FRAME_SIZE, p->gicc, GICC_FRAME_SIZE};
 	char name[NAME_MAX_LEN];
 
 	unit_name(name, "", "intc", p->gicd);
@@ -196,10 +196,10 @@ static int gic_node(void *fdt, const struct guest_dtb_params *p)
 static int timer_node(void *fdt, const struct guest_dtb_params *p)
 {
 	static const uint32_t ppis[NR_TIMER_PPIS] = {
-		PPI_SECURE_PHYS_TIMER,
-		PPI_NONSECURE_PHYS_TIMER,
-		PPI_VIRT_TIMER,
-		PPI_HYP_TIMER,
+	    PPI_SECURE_PHYS_TIMER,
+	    PPI_NONSECURE_PHYS_TIMER,
+	    PPI_VIRT_TIMER,
+	    PPI_HYP_TIMER,
 	};
 	const uint32_t flags = ((1u << p->nr_cpus) - 1) << 8 | IRQ_TYPE_LEVEL_LOW;
 	uint32_t interrupts[3 * NR_TIMER_PPIS];
@@ -228,9 +228,9 @@ static int clock_node(void *fdt)
 
 static int uart_node(void *fdt, const struct guest_dtb_params *p)
 {
-	const uint32_t reg[] = { p->uart, UART_FRAME_SIZE };
-	const uint32_t interrupts[] = { GIC_SPI, p->uart_irq - GIC_FIRST_SPI, IRQ_TYPE_LEVEL_HIGH };
-	const uint32_t clocks[] = { CLK_PHANDLE, CLK_PHANDLE };
+	const uint32_t reg[] = {p->uart, UART_FRAME_SIZE};
+	const uint32_t interrupts[] = {GIC_SPI, p->uart_irq - GIC_FIRST_SPI, IRQ_TYPE_LEVEL_HIGH};
+	const uint32_t clocks[] = {CLK_PHANDLE, CLK_PHANDLE};
 	char name[NAME_MAX_LEN];
 
 	unit_name(name, "", "pl011", p->uart);

@@ -11,18 +11,19 @@
 #include <hv/log.h>
 #include <string.h>
 
-#define KERNEL_OFFSET 0x8000u
-#define DTB_BELOW_TOP 0x100000u
-#define DTB_MAX 0x10000u
+#define KERNEL_OFFSET  0x8000u
+#define DTB_BELOW_TOP  0x100000u
+#define DTB_MAX        0x10000u
 #define GUEST_CPSR_SVC 0x1d3u
 
 int guest_load(void)
 {
 	uint32_t ram = HV_GUEST_RAM, size = info->ram_size;
-	uint32_t kernel = ram + KERNEL_OFFSET, initrd = ram + size / 2, dtb = ram + size - DTB_BELOW_TOP;
+	uint32_t kernel = ram + KERNEL_OFFSET, initrd = ram + size / 2,
+	         dtb = ram + size - DTB_BELOW_TOP;
 	if (info->kernel_size > size / 2 - KERNEL_OFFSET) {
 		log_printf("vmm: kernel image (%u bytes) does not fit in %u MiB\n",
-			   (unsigned)info->kernel_size, (unsigned)(size >> 20));
+		           (unsigned)info->kernel_size, (unsigned)(size >> 20));
 		return -1;
 	}
 	if (info->initrd_size > dtb - initrd) {
@@ -33,16 +34,16 @@ int guest_load(void)
 	if (info->initrd_size)
 		memcpy((void *)initrd, (const void *)info->initrd_ipa, info->initrd_size);
 	struct guest_dtb_params p = {
-		.ram_base = ram,
-		.ram_size = size,
-		.nr_cpus = info->nr_vcpus,
-		.bootargs = info->bootargs[0] ? info->bootargs : NULL,
-		.initrd_start = info->initrd_size ? initrd : 0,
-		.initrd_end = info->initrd_size ? initrd + info->initrd_size : 0,
-		.gicd = HV_GUEST_GICD,
-		.gicc = HV_GUEST_GICC,
-		.uart = HV_GUEST_UART,
-		.uart_irq = HV_GUEST_UART_IRQ,
+	    .ram_base = ram,
+	    .ram_size = size,
+	    .nr_cpus = info->nr_vcpus,
+	    .bootargs = info->bootargs[0] ? info->bootargs : NULL,
+	    .initrd_start = info->initrd_size ? initrd : 0,
+	    .initrd_end = info->initrd_size ? initrd + info->initrd_size : 0,
+	    .gicd = HV_GUEST_GICD,
+	    .gicc = HV_GUEST_GICC,
+	    .uart = HV_GUEST_UART,
+	    .uart_irq = HV_GUEST_UART_IRQ,
 	};
 	int err = guest_dtb_build((void *)dtb, DTB_MAX, &p);
 	if (err) {

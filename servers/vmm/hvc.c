@@ -6,7 +6,6 @@
  */
 #include "vmm.h"
 
-
 #define HVC_TEST_CRASH 0x86000f00u
 #define GUEST_CPSR_SVC 0x1d3u /* SVC mode, A/I/F masked (Linux booting.rst) */
 
@@ -64,20 +63,11 @@ void handle_hvc(struct exit *e)
 	struct devstate *d = dev_begin();
 	d->psci = after;
 	switch (r.effect) {
-	case PSCI_START_CPU:
-		start_vcpu(&r);
-		break;
-	case PSCI_STOP_CALLER:
-		e->reply[0] = HV_REPLY_HALT;
-		break;
-	case PSCI_SYSTEM_OFF:
-		power_event(e, INIT_POWER_OFF);
-		return;
-	case PSCI_SYSTEM_RESET:
-		power_event(e, INIT_POWER_RESET);
-		return;
-	default:
-		break;
+	case PSCI_START_CPU: start_vcpu(&r); break;
+	case PSCI_STOP_CALLER: e->reply[0] = HV_REPLY_HALT; break;
+	case PSCI_SYSTEM_OFF: power_event(e, INIT_POWER_OFF); return;
+	case PSCI_SYSTEM_RESET: power_event(e, INIT_POWER_RESET); return;
+	default: break;
 	}
 	dev_commit(e);
 }

@@ -38,7 +38,8 @@ static void serve(void)
 	bool reply = false;
 	for (;;) {
 		/* Hot path: the answer goes out and the next exit comes in, one trap. */
-		int err = reply ? hv_reply_recv(VMM_CAP_EXIT_EP, &msg) : hv_recv(VMM_CAP_EXIT_EP, &msg);
+		int err =
+		    reply ? hv_reply_recv(VMM_CAP_EXIT_EP, &msg) : hv_recv(VMM_CAP_EXIT_EP, &msg);
 		reply = false;
 		if (err)
 			continue;
@@ -50,8 +51,11 @@ static void serve(void)
 			continue;
 		}
 		struct words in = *(struct words *)msg.m;
-		struct exit e = {.vcpu = msg.badge, .hsr = in.w[0], .serial = in.w[5], .m = in.w,
-				 .reply = msg.m};
+		struct exit e = {.vcpu = msg.badge,
+		                 .hsr = in.w[0],
+		                 .serial = in.w[5],
+		                 .m = in.w,
+		                 .reply = msg.m};
 		handle_exit(&e);
 		reply = true;
 	}

@@ -12,15 +12,15 @@
 
 #include <hv/abi.h>
 
-#define HSR_EC_SHIFT 26
-#define HSR_ISS_ISV (1u << 24) /* syndrome valid */
-#define HSR_ISS_SAS_SHIFT 22   /* access size: 0 byte, 1 halfword, 2 word */
-#define HSR_ISS_SAS_MASK 3u
-#define HSR_ISS_SSE (1u << 21) /* sign-extend the loaded value */
-#define HSR_ISS_SRT_SHIFT 16   /* register transferred */
-#define HSR_ISS_SRT_MASK 0xFu
-#define HSR_ISS_WNR (1u << 6) /* write, not read */
-#define SAS_WORD 2u
+#define HSR_EC_SHIFT      26
+#define HSR_ISS_ISV       (1u << 24) /* syndrome valid */
+#define HSR_ISS_SAS_SHIFT 22         /* access size: 0 byte, 1 halfword, 2 word */
+#define HSR_ISS_SAS_MASK  3u
+#define HSR_ISS_SSE       (1u << 21) /* sign-extend the loaded value */
+#define HSR_ISS_SRT_SHIFT 16         /* register transferred */
+#define HSR_ISS_SRT_MASK  0xFu
+#define HSR_ISS_WNR       (1u << 6) /* write, not read */
+#define SAS_WORD          2u
 
 static uint32_t size_mask(unsigned size)
 {

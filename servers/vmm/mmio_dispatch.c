@@ -34,8 +34,8 @@ static int uart_write(void *ctx, unsigned cpu, uint32_t off, unsigned size, uint
 }
 
 static const struct mmio_region regions[] = {
-	{HV_GUEST_GICD, 0x1000, gicd_read, gicd_write, 0},
-	{HV_GUEST_UART, 0x1000, uart_read, uart_write, 0},
+    {HV_GUEST_GICD, 0x1000, gicd_read, gicd_write, 0},
+    {HV_GUEST_UART, 0x1000, uart_read, uart_write, 0},
 };
 
 #define UART_DR 0x000u
@@ -67,7 +67,7 @@ void handle_mmio(struct exit *e)
 	}
 	struct devstate *d = dev_begin();
 	int err = a.write ? r->write(d, e->vcpu, off, a.size, a.value)
-			  : r->read(d, e->vcpu, off, a.size, &val);
+	                  : r->read(d, e->vcpu, off, a.size, &val);
 	if (err) {
 		e->reply[0] = HV_REPLY_INJECT_DABT;
 		return;

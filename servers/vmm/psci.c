@@ -49,10 +49,8 @@ static bool is_implemented(uint32_t fn)
 	case PSCI_FN_MIGRATE_INFO_TYPE:
 	case PSCI_FN_SYSTEM_OFF:
 	case PSCI_FN_SYSTEM_RESET:
-	case PSCI_FN_FEATURES:
-		return true;
-	default:
-		return false;
+	case PSCI_FN_FEATURES: return true;
+	default: return false;
 	}
 }
 
@@ -64,7 +62,7 @@ static void cpu_off(struct psci_state *s, unsigned caller, struct psci_result *r
 }
 
 static void cpu_on(struct psci_state *s, uint32_t mpidr, uint32_t entry, uint32_t context,
-		   struct psci_result *r)
+                   struct psci_result *r)
 {
 	unsigned cpu;
 
@@ -97,7 +95,7 @@ static int32_t affinity_info(const struct psci_state *s, uint32_t mpidr, uint32_
 }
 
 void psci_call(struct psci_state *s, unsigned caller_cpu, uint32_t fn, uint32_t a1, uint32_t a2,
-	       uint32_t a3, struct psci_result *r)
+               uint32_t a3, struct psci_result *r)
 {
 	*r = (struct psci_result){.effect = PSCI_NONE}; /* no library call: a hot path */
 	if (caller_cpu >= s->nr_cpus) {
@@ -105,32 +103,16 @@ void psci_call(struct psci_state *s, unsigned caller_cpu, uint32_t fn, uint32_t 
 		return;
 	}
 	switch (fn) {
-	case PSCI_FN_VERSION:
-		r->ret = PSCI_VERSION_0_2;
-		break;
-	case PSCI_FN_CPU_OFF:
-		cpu_off(s, caller_cpu, r);
-		break;
-	case PSCI_FN_CPU_ON:
-		cpu_on(s, a1, a2, a3, r);
-		break;
-	case PSCI_FN_AFFINITY_INFO:
-		r->ret = affinity_info(s, a1, a2);
-		break;
-	case PSCI_FN_MIGRATE_INFO_TYPE:
-		r->ret = PSCI_MIGRATE_NOT_NEEDED;
-		break;
-	case PSCI_FN_SYSTEM_OFF:
-		r->effect = PSCI_SYSTEM_OFF;
-		break;
-	case PSCI_FN_SYSTEM_RESET:
-		r->effect = PSCI_SYSTEM_RESET;
-		break;
+	case PSCI_FN_VERSION: r->ret = PSCI_VERSION_0_2; break;
+	case PSCI_FN_CPU_OFF: cpu_off(s, caller_cpu, r); break;
+	case PSCI_FN_CPU_ON: cpu_on(s, a1, a2, a3, r); break;
+	case PSCI_FN_AFFINITY_INFO: r->ret = affinity_info(s, a1, a2); break;
+	case PSCI_FN_MIGRATE_INFO_TYPE: r->ret = PSCI_MIGRATE_NOT_NEEDED; break;
+	case PSCI_FN_SYSTEM_OFF: r->effect = PSCI_SYSTEM_OFF; break;
+	case PSCI_FN_SYSTEM_RESET: r->effect = PSCI_SYSTEM_RESET; break;
 	case PSCI_FN_FEATURES:
 		r->ret = is_implemented(a1) ? PSCI_RET_SUCCESS : PSCI_RET_NOT_SUPPORTED;
 		break;
-	default:
-		r->ret = PSCI_RET_NOT_SUPPORTED;
-		break;
+	default: r->ret = PSCI_RET_NOT_SUPPORTED; break;
 	}
 }

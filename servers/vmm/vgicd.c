@@ -50,39 +50,39 @@
 #include <stdbool.h>
 #include <string.h>
 
-#define GICD_CTLR 0x000u
-#define GICD_TYPER 0x004u
-#define GICD_IIDR 0x008u
-#define GICD_IGROUPR 0x080u
-#define GICD_IPRIORITYR 0x400u
-#define GICD_ITARGETSR 0x800u
-#define GICD_ICFGR 0xC00u
-#define GICD_ICFGR_END 0xD00u
-#define GICD_SGIR 0xF00u
-#define GICD_CPENDSGIR 0xF10u
-#define GICD_SPENDSGIR 0xF20u
+#define GICD_CTLR          0x000u
+#define GICD_TYPER         0x004u
+#define GICD_IIDR          0x008u
+#define GICD_IGROUPR       0x080u
+#define GICD_IPRIORITYR    0x400u
+#define GICD_ITARGETSR     0x800u
+#define GICD_ICFGR         0xC00u
+#define GICD_ICFGR_END     0xD00u
+#define GICD_SGIR          0xF00u
+#define GICD_CPENDSGIR     0xF10u
+#define GICD_SPENDSGIR     0xF20u
 #define GICD_SPENDSGIR_END 0xF30u
-#define GICD_PIDR4 0xFD0u
-#define GICD_FRAME_SIZE 0x1000u
+#define GICD_PIDR4         0xFD0u
+#define GICD_FRAME_SIZE    0x1000u
 
-#define GICD_IIDR_VALUE 0x0200043Bu
+#define GICD_IIDR_VALUE  0x0200043Bu
 #define CTLR_ENABLE_GRP0 (1u << 0)
 #define CTLR_ENABLE_GRP1 (1u << 1)
-#define PRIORITY_MASK 0xF8u
-#define ICFGR_SGI_VALUE 0xAAAAAAAAu /* SGIs are edge-triggered */
-#define ICFGR_PPI_VALUE 0x00000000u
-#define ICFGR_SPI_MASK 0xAAAAAAAAu /* only the edge/level bit of each field */
-#define SGI_BITS 0x0000FFFFu
+#define PRIORITY_MASK    0xF8u
+#define ICFGR_SGI_VALUE  0xAAAAAAAAu /* SGIs are edge-triggered */
+#define ICFGR_PPI_VALUE  0x00000000u
+#define ICFGR_SPI_MASK   0xAAAAAAAAu /* only the edge/level bit of each field */
+#define SGI_BITS         0x0000FFFFu
 #define SET_OR_CLEAR_BIT 0x80u /* I[SC]xxxR: the clear variant is +0x80 */
 
-#define SGIR_FILTER_LIST 0u
+#define SGIR_FILTER_LIST   0u
 #define SGIR_FILTER_OTHERS 1u
-#define SGIR_FILTER_SELF 2u
+#define SGIR_FILTER_SELF   2u
 
 static const uint8_t id_registers[] = {
-	0x04, 0x00, 0x00, 0x00, /* PIDR4-7 */
-	0x90, 0xB4, 0x2B, 0x00, /* PIDR0-3 */
-	0x0D, 0xF0, 0x05, 0xB1, /* CIDR0-3 */
+    0x04, 0x00, 0x00, 0x00, /* PIDR4-7 */
+    0x90, 0xB4, 0x2B, 0x00, /* PIDR0-3 */
+    0x0D, 0xF0, 0x05, 0xB1, /* CIDR0-3 */
 };
 
 static uint32_t cpu_mask(const struct vgicd *d)
@@ -167,14 +167,10 @@ static uint32_t bitmap_writable(enum vgicd_bitmap b, unsigned n)
 static enum vgicd_bitmap bitmap_of(uint32_t offset)
 {
 	switch (offset >> 8) {
-	case 0:
-		return VGICD_GROUP;
-	case 1:
-		return VGICD_ENABLE;
-	case 2:
-		return VGICD_PENDING;
-	default:
-		return VGICD_ACTIVE;
+	case 0: return VGICD_GROUP;
+	case 1: return VGICD_ENABLE;
+	case 2: return VGICD_PENDING;
+	default: return VGICD_ACTIVE;
 	}
 }
 
@@ -316,14 +312,10 @@ static void icfgr_write(struct vgicd *d, unsigned n, uint32_t val)
 static uint32_t sgir_targets(const struct vgicd *d, unsigned cpu, uint32_t val)
 {
 	switch ((val >> 24) & 3) {
-	case SGIR_FILTER_LIST:
-		return (val >> 16) & 0xFFu & cpu_mask(d);
-	case SGIR_FILTER_OTHERS:
-		return cpu_mask(d) & ~(1u << cpu);
-	case SGIR_FILTER_SELF:
-		return 1u << cpu;
-	default:
-		return 0;
+	case SGIR_FILTER_LIST: return (val >> 16) & 0xFFu & cpu_mask(d);
+	case SGIR_FILTER_OTHERS: return cpu_mask(d) & ~(1u << cpu);
+	case SGIR_FILTER_SELF: return 1u << cpu;
+	default: return 0;
 	}
 }
 
@@ -472,7 +464,7 @@ int vgicd_take_pending(struct vgicd *d, unsigned cpu, uint32_t *lr_info)
 		return -1;
 	source = clear_pending(d, cpu, (unsigned)intid);
 	*lr_info = source | (uint32_t)priority_read(d, cpu, (unsigned)intid) << 8 |
-		   group_of(d, cpu, (unsigned)intid) << 16;
+	           group_of(d, cpu, (unsigned)intid) << 16;
 	return intid;
 }
 

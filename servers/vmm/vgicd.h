@@ -10,19 +10,13 @@
 
 #include <stdint.h>
 
-#define VGICD_MAX_IRQS 256
-#define VGICD_MAX_CPUS 4
-#define VGICD_NR_SGIS 16
+#define VGICD_MAX_IRQS   256
+#define VGICD_MAX_CPUS   4
+#define VGICD_NR_SGIS    16
 #define VGICD_NR_PRIVATE 32 /* SGIs and PPIs: banked per CPU */
 
 /* The four per-INTID bit arrays (IGROUPR, I[SC]ENABLER, I[SC]PENDR, I[SC]ACTIVER). */
-enum vgicd_bitmap {
-	VGICD_GROUP,
-	VGICD_ENABLE,
-	VGICD_PENDING,
-	VGICD_ACTIVE,
-	VGICD_NR_BITMAPS
-};
+enum vgicd_bitmap { VGICD_GROUP, VGICD_ENABLE, VGICD_PENDING, VGICD_ACTIVE, VGICD_NR_BITMAPS };
 
 /* State of INTIDs 0-31 as one CPU sees it. */
 struct vgicd_banked {

@@ -29,21 +29,21 @@
 
 #include <string.h>
 
-#define UART_DR 0x000u
-#define UART_RSR_ECR 0x004u
-#define UART_FR 0x018u
-#define UART_ILPR 0x020u
-#define UART_IBRD 0x024u
-#define UART_FBRD 0x028u
-#define UART_LCR_H 0x02Cu
-#define UART_CR 0x030u
-#define UART_IFLS 0x034u
-#define UART_IMSC 0x038u
-#define UART_RIS 0x03Cu
-#define UART_MIS 0x040u
-#define UART_ICR 0x044u
-#define UART_DMACR 0x048u
-#define UART_PERIPHID0 0xFE0u
+#define UART_DR         0x000u
+#define UART_RSR_ECR    0x004u
+#define UART_FR         0x018u
+#define UART_ILPR       0x020u
+#define UART_IBRD       0x024u
+#define UART_FBRD       0x028u
+#define UART_LCR_H      0x02Cu
+#define UART_CR         0x030u
+#define UART_IFLS       0x034u
+#define UART_IMSC       0x038u
+#define UART_RIS        0x03Cu
+#define UART_MIS        0x040u
+#define UART_ICR        0x044u
+#define UART_DMACR      0x048u
+#define UART_PERIPHID0  0xFE0u
 #define UART_FRAME_SIZE 0x1000u
 
 #define FR_BUSY (1u << 3)
@@ -52,22 +52,22 @@
 #define FR_RXFF (1u << 6)
 #define FR_TXFE (1u << 7)
 
-#define CR_RESET 0x0300u /* TXE | RXE */
-#define IFLS_RESET 0x12u /* both FIFO levels at half */
+#define CR_RESET   0x0300u /* TXE | RXE */
+#define IFLS_RESET 0x12u   /* both FIFO levels at half */
 
 /* Implemented bits of each RW register (TRM 3.3). */
-#define ILPR_MASK 0xFFu
-#define IBRD_MASK 0xFFFFu
-#define FBRD_MASK 0x3Fu
+#define ILPR_MASK  0xFFu
+#define IBRD_MASK  0xFFFFu
+#define FBRD_MASK  0x3Fu
 #define LCR_H_MASK 0xFFu
-#define CR_MASK 0xFF87u /* bits [6:3] reserved */
-#define IFLS_MASK 0x3Fu
-#define INT_MASK 0x7FFu
+#define CR_MASK    0xFF87u /* bits [6:3] reserved */
+#define IFLS_MASK  0x3Fu
+#define INT_MASK   0x7FFu
 #define DMACR_MASK 0x7u
 
 static const uint8_t id_registers[] = {
-	0x11, 0x10, 0x14, 0x00, /* PeriphID0-3 */
-	0x0D, 0xF0, 0x05, 0xB1, /* CellID0-3 */
+    0x11, 0x10, 0x14, 0x00, /* PeriphID0-3 */
+    0x0D, 0xF0, 0x05, 0xB1, /* CellID0-3 */
 };
 
 void vpl011_init(struct vpl011 *u)
@@ -131,28 +131,17 @@ static uint32_t flags(const struct vpl011 *u)
 static uint32_t register_peek(const struct vpl011 *u, uint32_t reg)
 {
 	switch (reg) {
-	case UART_FR:
-		return flags(u);
-	case UART_ILPR:
-		return u->ilpr;
-	case UART_IBRD:
-		return u->ibrd;
-	case UART_FBRD:
-		return u->fbrd;
-	case UART_LCR_H:
-		return u->lcr_h;
-	case UART_CR:
-		return u->cr;
-	case UART_IFLS:
-		return u->ifls;
-	case UART_IMSC:
-		return u->imsc;
-	case UART_RIS:
-		return u->ris;
-	case UART_MIS:
-		return u->ris & u->imsc;
-	case UART_DMACR:
-		return u->dmacr;
+	case UART_FR: return flags(u);
+	case UART_ILPR: return u->ilpr;
+	case UART_IBRD: return u->ibrd;
+	case UART_FBRD: return u->fbrd;
+	case UART_LCR_H: return u->lcr_h;
+	case UART_CR: return u->cr;
+	case UART_IFLS: return u->ifls;
+	case UART_IMSC: return u->imsc;
+	case UART_RIS: return u->ris;
+	case UART_MIS: return u->ris & u->imsc;
+	case UART_DMACR: return u->dmacr;
 	default:
 		if (reg >= UART_PERIPHID0)
 			return id_registers[(reg - UART_PERIPHID0) / 4];
@@ -174,35 +163,16 @@ static void register_write(struct vpl011 *u, uint32_t reg, uint32_t val, int *tx
 		*tx_char = (int)(val & 0xFFu);
 		u->ris |= VPL011_INT_TX;
 		break;
-	case UART_ILPR:
-		u->ilpr = val & ILPR_MASK;
-		break;
-	case UART_IBRD:
-		u->ibrd = val & IBRD_MASK;
-		break;
-	case UART_FBRD:
-		u->fbrd = val & FBRD_MASK;
-		break;
-	case UART_LCR_H:
-		u->lcr_h = val & LCR_H_MASK;
-		break;
-	case UART_CR:
-		u->cr = val & CR_MASK;
-		break;
-	case UART_IFLS:
-		u->ifls = val & IFLS_MASK;
-		break;
-	case UART_IMSC:
-		u->imsc = val & INT_MASK;
-		break;
-	case UART_ICR:
-		u->ris &= ~(val & INT_MASK);
-		break;
-	case UART_DMACR:
-		u->dmacr = val & DMACR_MASK;
-		break;
-	default:
-		break; /* ECR (no errors to clear), RO, reserved */
+	case UART_ILPR: u->ilpr = val & ILPR_MASK; break;
+	case UART_IBRD: u->ibrd = val & IBRD_MASK; break;
+	case UART_FBRD: u->fbrd = val & FBRD_MASK; break;
+	case UART_LCR_H: u->lcr_h = val & LCR_H_MASK; break;
+	case UART_CR: u->cr = val & CR_MASK; break;
+	case UART_IFLS: u->ifls = val & IFLS_MASK; break;
+	case UART_IMSC: u->imsc = val & INT_MASK; break;
+	case UART_ICR: u->ris &= ~(val & INT_MASK); break;
+	case UART_DMACR: u->dmacr = val & DMACR_MASK; break;
+	default: break; /* ECR (no errors to clear), RO, reserved */
 	}
 }
 

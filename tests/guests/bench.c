@@ -87,7 +87,8 @@ int main(const void *dtb)
 	freq = counter_freq();
 	if (n == 0)
 		n = 1;
-	gprintf("bench: cntfrq %lu Hz, %lu round trips per figure\n", (unsigned long)freq, (unsigned long)n);
+	gprintf("bench: cntfrq %lu Hz, %lu round trips per figure\n", (unsigned long)freq,
+	        (unsigned long)n);
 
 	base = run_baseline(n);
 	report("gicd_typer_read", run_gicd(n), base, n);
@@ -121,11 +122,12 @@ int main(const void *dtb)
 		}
 		if (done == restarts)
 			gprintf("bench: monitor_restart %llu insns (avg of %lu, max %llu)\n",
-				(unsigned long long)(sum / restarts), (unsigned long)restarts,
-				(unsigned long long)max);
+			        (unsigned long long)(sum / restarts), (unsigned long)restarts,
+			        (unsigned long long)max);
 		else
 			gprintf("bench: monitor_restart unavailable (hvc 0x86000F00 returned %ld; "
-				"start the VM with testhooks=on)\n", (long)r);
+			        "start the VM with testhooks=on)\n",
+			        (long)r);
 	}
 	gprintf("bench: done\n");
 	return 0;

@@ -34,7 +34,7 @@ const char guest_name[] = "gicd";
 
 int main(const void *dtb);
 
-#define NR_IRQS 64u
+#define NR_IRQS        64u
 #define MAX_FAIL_LINES 64u
 
 enum kind {
@@ -46,11 +46,11 @@ enum kind {
 	K_CLR,   /* its clear partner: tested with the K_SET entry */
 };
 
-#define F_BYTE 0x01u     /* byte accesses allowed */
-#define F_TYPER 0x02u    /* reset = (nr_irqs/32 - 1) | (nr_cpus - 1) << 5 */
-#define F_TGT_PPI 0x04u  /* ITARGETSR0-7: RAZ/WI (1 cpu) or RO 1<<cpu per byte */
-#define F_TGT_SPI 0x08u  /* SPI ITARGETSR: RAZ/WI (1 cpu) or mask (1<<n)-1 per byte */
-#define F_SGISRC 0x10u   /* [CS]PENDSGIR: mask = source CPUs per byte */
+#define F_BYTE    0x01u /* byte accesses allowed */
+#define F_TYPER   0x02u /* reset = (nr_irqs/32 - 1) | (nr_cpus - 1) << 5 */
+#define F_TGT_PPI 0x04u /* ITARGETSR0-7: RAZ/WI (1 cpu) or RO 1<<cpu per byte */
+#define F_TGT_SPI 0x08u /* SPI ITARGETSR: RAZ/WI (1 cpu) or mask (1<<n)-1 per byte */
+#define F_SGISRC  0x10u /* [CS]PENDSGIR: mask = source CPUs per byte */
 
 struct reg {
 	uint16_t start, end; /* [start, end) word offsets */
@@ -63,56 +63,56 @@ struct reg {
 
 /* The distributor as the monitor implements it: (offset, reset, mask, kind). */
 static const struct reg regs[] = {
-	{ 0x000, 0x004, "CTLR", K_RW, 0, 0x00000000, 0x00000003, 0 },
-	{ 0x004, 0x008, "TYPER", K_RO, F_TYPER, 0, 0, 0 },
-	{ 0x008, 0x00c, "IIDR", K_RO, 0, 0x0200043b, 0, 0 },
-	{ 0x00c, 0x080, "reserved", K_RAZWI, 0, 0, 0, 0 },
-	{ 0x080, 0x088, "IGROUPR", K_RW, 0, 0, 0xffffffff, 0 },
-	{ 0x088, 0x100, "IGROUPR(>=64)", K_RAZWI, 0, 0, 0, 0 },
-	{ 0x100, 0x104, "ISENABLER0", K_SET, 0, 0x0000ffff, 0xffff0000, 0x180 },
-	{ 0x104, 0x108, "ISENABLER1", K_SET, 0, 0, 0xffffffff, 0x184 },
-	{ 0x108, 0x180, "ISENABLER(>=64)", K_RAZWI, 0, 0, 0, 0 },
-	{ 0x180, 0x184, "ICENABLER0", K_CLR, 0, 0x0000ffff, 0xffff0000, 0 },
-	{ 0x184, 0x188, "ICENABLER1", K_CLR, 0, 0, 0xffffffff, 0 },
-	{ 0x188, 0x200, "ICENABLER(>=64)", K_RAZWI, 0, 0, 0, 0 },
-	{ 0x200, 0x204, "ISPENDR0", K_SET, 0, 0, 0xffff0000, 0x280 },
-	{ 0x204, 0x208, "ISPENDR1", K_SET, 0, 0, 0xffffffff, 0x284 },
-	{ 0x208, 0x280, "ISPENDR(>=64)", K_RAZWI, 0, 0, 0, 0 },
-	{ 0x280, 0x284, "ICPENDR0", K_CLR, 0, 0, 0xffff0000, 0 },
-	{ 0x284, 0x288, "ICPENDR1", K_CLR, 0, 0, 0xffffffff, 0 },
-	{ 0x288, 0x300, "ICPENDR(>=64)", K_RAZWI, 0, 0, 0, 0 },
-	{ 0x300, 0x308, "ISACTIVER", K_SET, 0, 0, 0xffffffff, 0x380 },
-	{ 0x308, 0x380, "ISACTIVER(>=64)", K_RAZWI, 0, 0, 0, 0 },
-	{ 0x380, 0x388, "ICACTIVER", K_CLR, 0, 0, 0xffffffff, 0 },
-	{ 0x388, 0x400, "ICACTIVER(>=64)", K_RAZWI, 0, 0, 0, 0 },
-	{ 0x400, 0x440, "IPRIORITYR", K_RW, F_BYTE, 0, 0xf8f8f8f8, 0 },
-	{ 0x440, 0x7fc, "IPRIORITYR(>=64)", K_RAZWI, F_BYTE, 0, 0, 0 },
-	{ 0x7fc, 0x800, "reserved", K_RAZWI, 0, 0, 0, 0 },
-	{ 0x800, 0x820, "ITARGETSR0-7", K_RO, F_BYTE | F_TGT_PPI, 0, 0, 0 },
-	{ 0x820, 0x840, "ITARGETSR8-15", K_RW, F_BYTE | F_TGT_SPI, 0, 0, 0 },
-	{ 0x840, 0xbfc, "ITARGETSR(>=64)", K_RAZWI, F_BYTE, 0, 0, 0 },
-	{ 0xbfc, 0xc00, "reserved", K_RAZWI, 0, 0, 0, 0 },
-	{ 0xc00, 0xc04, "ICFGR0", K_RO, 0, 0xaaaaaaaa, 0, 0 },
-	{ 0xc04, 0xc08, "ICFGR1", K_RO, 0, 0x00000000, 0, 0 },
-	{ 0xc08, 0xc10, "ICFGR2-3", K_RW, 0, 0, 0xaaaaaaaa, 0 },
-	{ 0xc10, 0xd00, "ICFGR(>=64)", K_RAZWI, 0, 0, 0, 0 },
-	{ 0xd00, 0xe00, "reserved", K_RAZWI, 0, 0, 0, 0 },
-	{ 0xe00, 0xf00, "NSACR", K_RAZWI, 0, 0, 0, 0 },
-	{ 0xf00, 0xf04, "SGIR", K_WO, 0, 0, 0, 0 },
-	{ 0xf04, 0xf10, "reserved", K_RAZWI, 0, 0, 0, 0 },
-	{ 0xf10, 0xf20, "CPENDSGIR", K_CLR, F_BYTE | F_SGISRC, 0, 0, 0 },
-	{ 0xf20, 0xf30, "SPENDSGIR", K_SET, F_BYTE | F_SGISRC, 0, 0, 0xf10 },
-	{ 0xf30, 0xfd0, "reserved", K_RAZWI, 0, 0, 0, 0 },
-	{ 0xfd0, 0xfd4, "PIDR4", K_RO, 0, 0x04, 0, 0 },
-	{ 0xfd4, 0xfe0, "PIDR5-7", K_RO, 0, 0x00, 0, 0 },
-	{ 0xfe0, 0xfe4, "PIDR0", K_RO, 0, 0x90, 0, 0 },
-	{ 0xfe4, 0xfe8, "PIDR1", K_RO, 0, 0xb4, 0, 0 },
-	{ 0xfe8, 0xfec, "PIDR2", K_RO, 0, 0x2b, 0, 0 },
-	{ 0xfec, 0xff0, "PIDR3", K_RO, 0, 0x00, 0, 0 },
-	{ 0xff0, 0xff4, "CIDR0", K_RO, 0, 0x0d, 0, 0 },
-	{ 0xff4, 0xff8, "CIDR1", K_RO, 0, 0xf0, 0, 0 },
-	{ 0xff8, 0xffc, "CIDR2", K_RO, 0, 0x05, 0, 0 },
-	{ 0xffc, 0x1000, "CIDR3", K_RO, 0, 0xb1, 0, 0 },
+    {0x000, 0x004, "CTLR", K_RW, 0, 0x00000000, 0x00000003, 0},
+    {0x004, 0x008, "TYPER", K_RO, F_TYPER, 0, 0, 0},
+    {0x008, 0x00c, "IIDR", K_RO, 0, 0x0200043b, 0, 0},
+    {0x00c, 0x080, "reserved", K_RAZWI, 0, 0, 0, 0},
+    {0x080, 0x088, "IGROUPR", K_RW, 0, 0, 0xffffffff, 0},
+    {0x088, 0x100, "IGROUPR(>=64)", K_RAZWI, 0, 0, 0, 0},
+    {0x100, 0x104, "ISENABLER0", K_SET, 0, 0x0000ffff, 0xffff0000, 0x180},
+    {0x104, 0x108, "ISENABLER1", K_SET, 0, 0, 0xffffffff, 0x184},
+    {0x108, 0x180, "ISENABLER(>=64)", K_RAZWI, 0, 0, 0, 0},
+    {0x180, 0x184, "ICENABLER0", K_CLR, 0, 0x0000ffff, 0xffff0000, 0},
+    {0x184, 0x188, "ICENABLER1", K_CLR, 0, 0, 0xffffffff, 0},
+    {0x188, 0x200, "ICENABLER(>=64)", K_RAZWI, 0, 0, 0, 0},
+    {0x200, 0x204, "ISPENDR0", K_SET, 0, 0, 0xffff0000, 0x280},
+    {0x204, 0x208, "ISPENDR1", K_SET, 0, 0, 0xffffffff, 0x284},
+    {0x208, 0x280, "ISPENDR(>=64)", K_RAZWI, 0, 0, 0, 0},
+    {0x280, 0x284, "ICPENDR0", K_CLR, 0, 0, 0xffff0000, 0},
+    {0x284, 0x288, "ICPENDR1", K_CLR, 0, 0, 0xffffffff, 0},
+    {0x288, 0x300, "ICPENDR(>=64)", K_RAZWI, 0, 0, 0, 0},
+    {0x300, 0x308, "ISACTIVER", K_SET, 0, 0, 0xffffffff, 0x380},
+    {0x308, 0x380, "ISACTIVER(>=64)", K_RAZWI, 0, 0, 0, 0},
+    {0x380, 0x388, "ICACTIVER", K_CLR, 0, 0, 0xffffffff, 0},
+    {0x388, 0x400, "ICACTIVER(>=64)", K_RAZWI, 0, 0, 0, 0},
+    {0x400, 0x440, "IPRIORITYR", K_RW, F_BYTE, 0, 0xf8f8f8f8, 0},
+    {0x440, 0x7fc, "IPRIORITYR(>=64)", K_RAZWI, F_BYTE, 0, 0, 0},
+    {0x7fc, 0x800, "reserved", K_RAZWI, 0, 0, 0, 0},
+    {0x800, 0x820, "ITARGETSR0-7", K_RO, F_BYTE | F_TGT_PPI, 0, 0, 0},
+    {0x820, 0x840, "ITARGETSR8-15", K_RW, F_BYTE | F_TGT_SPI, 0, 0, 0},
+    {0x840, 0xbfc, "ITARGETSR(>=64)", K_RAZWI, F_BYTE, 0, 0, 0},
+    {0xbfc, 0xc00, "reserved", K_RAZWI, 0, 0, 0, 0},
+    {0xc00, 0xc04, "ICFGR0", K_RO, 0, 0xaaaaaaaa, 0, 0},
+    {0xc04, 0xc08, "ICFGR1", K_RO, 0, 0x00000000, 0, 0},
+    {0xc08, 0xc10, "ICFGR2-3", K_RW, 0, 0, 0xaaaaaaaa, 0},
+    {0xc10, 0xd00, "ICFGR(>=64)", K_RAZWI, 0, 0, 0, 0},
+    {0xd00, 0xe00, "reserved", K_RAZWI, 0, 0, 0, 0},
+    {0xe00, 0xf00, "NSACR", K_RAZWI, 0, 0, 0, 0},
+    {0xf00, 0xf04, "SGIR", K_WO, 0, 0, 0, 0},
+    {0xf04, 0xf10, "reserved", K_RAZWI, 0, 0, 0, 0},
+    {0xf10, 0xf20, "CPENDSGIR", K_CLR, F_BYTE | F_SGISRC, 0, 0, 0},
+    {0xf20, 0xf30, "SPENDSGIR", K_SET, F_BYTE | F_SGISRC, 0, 0, 0xf10},
+    {0xf30, 0xfd0, "reserved", K_RAZWI, 0, 0, 0, 0},
+    {0xfd0, 0xfd4, "PIDR4", K_RO, 0, 0x04, 0, 0},
+    {0xfd4, 0xfe0, "PIDR5-7", K_RO, 0, 0x00, 0, 0},
+    {0xfe0, 0xfe4, "PIDR0", K_RO, 0, 0x90, 0, 0},
+    {0xfe4, 0xfe8, "PIDR1", K_RO, 0, 0xb4, 0, 0},
+    {0xfe8, 0xfec, "PIDR2", K_RO, 0, 0x2b, 0, 0},
+    {0xfec, 0xff0, "PIDR3", K_RO, 0, 0x00, 0, 0},
+    {0xff0, 0xff4, "CIDR0", K_RO, 0, 0x0d, 0, 0},
+    {0xff4, 0xff8, "CIDR1", K_RO, 0, 0xf0, 0, 0},
+    {0xff8, 0xffc, "CIDR2", K_RO, 0, 0x05, 0, 0},
+    {0xffc, 0x1000, "CIDR3", K_RO, 0, 0xb1, 0, 0},
 };
 #define NREGS (sizeof(regs) / sizeof(regs[0]))
 
@@ -294,8 +294,7 @@ static void test_word(uint32_t off, const struct reg *r)
 		check_rd(clr, reset, "clear partner", "after clearing ~0");
 		break;
 	case K_CLR: /* with its K_SET partner */
-	case K_WO:  /* SGIR: test_sgi */
-		break;
+	case K_WO: /* SGIR: test_sgi */ break;
 	}
 }
 
@@ -318,9 +317,10 @@ static void pass_bytes(void)
 		uint32_t sh = 8 * (off & 3);
 
 		wrb(off, 0xff);
-		check(rdb(off) == 0xf8, "IPRIORITYR byte 0x%03lx after 0xff: 0x%02lx", (unsigned long)off,
-		      (unsigned long)rdb(off));
-		check(rd(off & ~3u) == 0xf8u << sh, "IPRIORITYR word 0x%03lx after byte write 0x%03lx: 0x%08lx",
+		check(rdb(off) == 0xf8, "IPRIORITYR byte 0x%03lx after 0xff: 0x%02lx",
+		      (unsigned long)off, (unsigned long)rdb(off));
+		check(rd(off & ~3u) == 0xf8u << sh,
+		      "IPRIORITYR word 0x%03lx after byte write 0x%03lx: 0x%08lx",
 		      (unsigned long)(off & ~3u), (unsigned long)off, (unsigned long)rd(off & ~3u));
 		wrb(off, 0);
 		check(rdb(off) == 0, "IPRIORITYR byte 0x%03lx after 0: 0x%02lx", (unsigned long)off,
@@ -328,7 +328,8 @@ static void pass_bytes(void)
 	}
 	for (uint32_t off = 0x440; off < 0x7fc; off += 0x3b) {
 		wrb(off, 0xff);
-		check(rdb(off) == 0, "IPRIORITYR(>=64) byte 0x%03lx not RAZ/WI", (unsigned long)off);
+		check(rdb(off) == 0, "IPRIORITYR(>=64) byte 0x%03lx not RAZ/WI",
+		      (unsigned long)off);
 	}
 	for (uint32_t off = 0x800; off < 0x820; off++) {
 		uint32_t expect = nr_cpus > 1 ? 1u : 0u;
@@ -342,13 +343,15 @@ static void pass_bytes(void)
 		uint32_t sh = 8 * (off & 3);
 
 		wrb(off, 0xff);
-		check(rdb(off) == expect, "ITARGETSR SPI byte 0x%03lx after 0xff: 0x%02lx, expected 0x%02lx",
+		check(rdb(off) == expect,
+		      "ITARGETSR SPI byte 0x%03lx after 0xff: 0x%02lx, expected 0x%02lx",
 		      (unsigned long)off, (unsigned long)rdb(off), (unsigned long)expect);
-		check(rd(off & ~3u) == expect << sh, "ITARGETSR SPI word 0x%03lx after byte write: 0x%08lx",
+		check(rd(off & ~3u) == expect << sh,
+		      "ITARGETSR SPI word 0x%03lx after byte write: 0x%08lx",
 		      (unsigned long)(off & ~3u), (unsigned long)rd(off & ~3u));
 		wrb(off, 0);
-		check(rdb(off) == 0, "ITARGETSR SPI byte 0x%03lx after 0: 0x%02lx", (unsigned long)off,
-		      (unsigned long)rdb(off));
+		check(rdb(off) == 0, "ITARGETSR SPI byte 0x%03lx after 0: 0x%02lx",
+		      (unsigned long)off, (unsigned long)rdb(off));
 	}
 	for (uint32_t off = 0x840; off < 0xbfc; off += 0x3b) {
 		wrb(off, 0xff);
@@ -359,17 +362,17 @@ static void pass_bytes(void)
 		uint32_t sp = 0xf20 + sgi, cp = 0xf10 + sgi;
 
 		wrb(sp, 1);
-		check(rdb(sp) == 1, "SPENDSGIR byte 0x%03lx after setting bit 0: 0x%02lx", (unsigned long)sp,
-		      (unsigned long)rdb(sp));
-		check(rdb(cp) == 1, "CPENDSGIR byte 0x%03lx after SPENDSGIR: 0x%02lx", (unsigned long)cp,
-		      (unsigned long)rdb(cp));
-		check(rd(0x200) == 1u << sgi, "ISPENDR0 with SGI %lu pending: 0x%08lx", (unsigned long)sgi,
-		      (unsigned long)rd(0x200));
+		check(rdb(sp) == 1, "SPENDSGIR byte 0x%03lx after setting bit 0: 0x%02lx",
+		      (unsigned long)sp, (unsigned long)rdb(sp));
+		check(rdb(cp) == 1, "CPENDSGIR byte 0x%03lx after SPENDSGIR: 0x%02lx",
+		      (unsigned long)cp, (unsigned long)rdb(cp));
+		check(rd(0x200) == 1u << sgi, "ISPENDR0 with SGI %lu pending: 0x%08lx",
+		      (unsigned long)sgi, (unsigned long)rd(0x200));
 		wrb(cp, 1);
-		check(rdb(sp) == 0, "SPENDSGIR byte 0x%03lx after CPENDSGIR: 0x%02lx", (unsigned long)sp,
-		      (unsigned long)rdb(sp));
-		check(rd(0x200) == 0, "ISPENDR0 after clearing SGI %lu: 0x%08lx", (unsigned long)sgi,
-		      (unsigned long)rd(0x200));
+		check(rdb(sp) == 0, "SPENDSGIR byte 0x%03lx after CPENDSGIR: 0x%02lx",
+		      (unsigned long)sp, (unsigned long)rdb(sp));
+		check(rd(0x200) == 0, "ISPENDR0 after clearing SGI %lu: 0x%08lx",
+		      (unsigned long)sgi, (unsigned long)rd(0x200));
 	}
 }
 
@@ -401,15 +404,13 @@ struct bad_access {
 };
 
 static const struct bad_access bad[] = {
-	{ 0x000, 1, 0, 0 },     { 0x000, 1, 1, 0x000 }, { 0x001, 1, 1, 0x000 },
-	{ 0x000, 2, 1, 0x000 }, { 0x004, 2, 0, 0 },     { 0x008, 1, 0, 0 },
-	{ 0x080, 1, 1, 0x080 }, { 0x100, 1, 0, 0 },     { 0x104, 1, 1, 0x104 },
-	{ 0x184, 2, 0, 0 },     { 0x204, 1, 1, 0x204 }, { 0x304, 2, 1, 0x304 },
-	{ 0x400, 2, 0, 0 },     { 0x400, 2, 1, 0x400 }, { 0x402, 2, 1, 0x400 },
-	{ 0x820, 2, 0, 0 },     { 0x820, 2, 1, 0x820 }, { 0xc08, 1, 1, 0xc08 },
-	{ 0xc00, 2, 0, 0 },     { 0xf00, 1, 1, 0x200 }, { 0xf10, 2, 0, 0 },
-	{ 0xf20, 2, 1, 0xf20 }, { 0xfd0, 1, 0, 0 },     { 0xfe8, 2, 0, 0 },
-	{ 0x402, 4, 0, 0 },     { 0x101, 4, 1, 0x104 }, { 0x822, 4, 1, 0x820 },
+    {0x000, 1, 0, 0},     {0x000, 1, 1, 0x000}, {0x001, 1, 1, 0x000}, {0x000, 2, 1, 0x000},
+    {0x004, 2, 0, 0},     {0x008, 1, 0, 0},     {0x080, 1, 1, 0x080}, {0x100, 1, 0, 0},
+    {0x104, 1, 1, 0x104}, {0x184, 2, 0, 0},     {0x204, 1, 1, 0x204}, {0x304, 2, 1, 0x304},
+    {0x400, 2, 0, 0},     {0x400, 2, 1, 0x400}, {0x402, 2, 1, 0x400}, {0x820, 2, 0, 0},
+    {0x820, 2, 1, 0x820}, {0xc08, 1, 1, 0xc08}, {0xc00, 2, 0, 0},     {0xf00, 1, 1, 0x200},
+    {0xf10, 2, 0, 0},     {0xf20, 2, 1, 0xf20}, {0xfd0, 1, 0, 0},     {0xfe8, 2, 0, 0},
+    {0x402, 4, 0, 0},     {0x101, 4, 1, 0x104}, {0x822, 4, 1, 0x820},
 };
 
 static void pass_bad_sizes(void)
@@ -430,17 +431,20 @@ static void pass_bad_sizes(void)
 		case 9: probe_write32(addr, 0xffffffff); break;
 		}
 		e = exc_last();
-		check(exc_count_type(EXC_DABT) == n + 1, "%u-byte %s at 0x%03lx did not abort", b->size,
-		      b->write ? "write" : "read", (unsigned long)b->off);
+		check(exc_count_type(EXC_DABT) == n + 1, "%u-byte %s at 0x%03lx did not abort",
+		      b->size, b->write ? "write" : "read", (unsigned long)b->off);
 		if (exc_count_type(EXC_DABT) == n + 1)
 			check(e.dfar == addr, "%u-byte %s at 0x%03lx: DFAR 0x%08lx", b->size,
-			      b->write ? "write" : "read", (unsigned long)b->off, (unsigned long)e.dfar);
+			      b->write ? "write" : "read", (unsigned long)b->off,
+			      (unsigned long)e.dfar);
 		if (b->write) {
 			uint32_t after = rd(b->check_off);
 
-			check(after == before, "aborted %u-byte write at 0x%03lx changed 0x%03lx: 0x%08lx -> 0x%08lx",
-			      b->size, (unsigned long)b->off, (unsigned long)b->check_off, (unsigned long)before,
-			      (unsigned long)after);
+			check(
+			    after == before,
+			    "aborted %u-byte write at 0x%03lx changed 0x%03lx: 0x%08lx -> 0x%08lx",
+			    b->size, (unsigned long)b->off, (unsigned long)b->check_off,
+			    (unsigned long)before, (unsigned long)after);
 		}
 	}
 	restore_all(); /* in case an access that should have aborted did not */
@@ -504,7 +508,7 @@ static void cpu1_expect(uint32_t off, uint32_t expect, const char *what)
 	if (v != expect) {
 		cpu1_fail++;
 		gprintf("gicd: FAIL cpu1: %s (0x%03lx) read 0x%08lx, expected 0x%08lx\n", what,
-			(unsigned long)off, (unsigned long)v, (unsigned long)expect);
+		        (unsigned long)off, (unsigned long)v, (unsigned long)expect);
 	}
 }
 
@@ -578,7 +582,7 @@ int main(const void *dtb)
 	typer = rd(0x004);
 	nr_cpus = ((typer >> 5) & 7) + 1;
 	gprintf("gicd: TYPER=0x%08lx: %lu cpus, %lu irqs\n", (unsigned long)typer,
-		(unsigned long)nr_cpus, (unsigned long)(32 * ((typer & 0x1f) + 1)));
+	        (unsigned long)nr_cpus, (unsigned long)(32 * ((typer & 0x1f) + 1)));
 
 	pass_reset("at reset");
 	wr(0x000, 0); /* CTLR stays 0 from here on */
@@ -593,7 +597,7 @@ int main(const void *dtb)
 
 	if (failures)
 		gprintf("gicd: FAIL %lu of %lu checks failed\n", (unsigned long)failures,
-			(unsigned long)checks);
+		        (unsigned long)checks);
 	else
 		gprintf("gicd: PASS (%lu checks)\n", (unsigned long)checks);
 	return 0;

@@ -31,10 +31,10 @@ int main(const void *dtb);
 static uint32_t lcg_state;
 static int tracing; /* bootargs trace=N: log every operation from iteration N on */
 
-#define TRACE(...)                     \
-	do {                           \
-		if (tracing)           \
-			gprintf(__VA_ARGS__); \
+#define TRACE(...)                                                                                 \
+	do {                                                                                       \
+		if (tracing)                                                                       \
+			gprintf(__VA_ARGS__);                                                      \
 	} while (0)
 
 static uint32_t rnd(void)
@@ -62,8 +62,7 @@ static int in_range(uint32_t a, uint32_t base, uint32_t size)
 static uint32_t random_address(void)
 {
 	switch (rnd_below(4)) {
-	case 0:
-		return rnd32() & 0x3fffffffu;
+	case 0: return rnd32() & 0x3fffffffu;
 	case 1: /* near the devices: 0x08000000-0x0BFFFFFF */
 		return 0x08000000u | (rnd32() & 0x03ffffffu);
 	case 2: /* the pages right around them */
@@ -81,15 +80,9 @@ static void random_load(void)
 		a ^= 0x00100000u; /* GICC: reading IAR would acknowledge interrupts */
 	TRACE("hostile: load 0x%08lx\n", (unsigned long)a);
 	switch (rnd_below(4)) {
-	case 0:
-		probe_read8(a);
-		break;
-	case 1:
-		probe_read16(a & ~1u);
-		break;
-	case 2:
-		probe_read32(a & ~3u);
-		break;
+	case 0: probe_read8(a); break;
+	case 1: probe_read16(a & ~1u); break;
+	case 2: probe_read32(a & ~3u); break;
 	default:
 		probe_read32(a); /* possibly misaligned */
 		break;
@@ -105,15 +98,9 @@ static void random_store(void)
 		a ^= 0x00100000u;
 	TRACE("hostile: store 0x%08lx <- 0x%08lx\n", (unsigned long)a, (unsigned long)v);
 	switch (rnd_below(3)) {
-	case 0:
-		probe_write8(a, v);
-		break;
-	case 1:
-		probe_write16(a & ~1u, v);
-		break;
-	default:
-		probe_write32(a & ~3u, v);
-		break;
+	case 0: probe_write8(a, v); break;
+	case 1: probe_write16(a & ~1u, v); break;
+	default: probe_write32(a & ~3u, v); break;
 	}
 }
 
@@ -128,13 +115,9 @@ static void random_gicd(void)
 	switch (op) {
 	case 0:
 	case 1:
-	case 2:
-		probe_write32(GICD_BASE + (off & ~3u), v);
-		break;
+	case 2: probe_write32(GICD_BASE + (off & ~3u), v); break;
 	case 3:
-	case 4:
-		probe_read32(GICD_BASE + (off & ~3u));
-		break;
+	case 4: probe_read32(GICD_BASE + (off & ~3u)); break;
 	case 5:
 		if (rnd_below(2))
 			probe_write8(GICD_BASE + off, v);
@@ -169,20 +152,15 @@ static void random_insn(void)
 	TRACE("hostile: insn %lu v 0x%08lx\n", (unsigned long)op, (unsigned long)v);
 	switch (op) {
 	case 0:
-		__asm__ volatile(".arch_extension sec\n\tsmc #0" ::: "r0", "r1", "r2", "r3", "memory");
+		__asm__ volatile(".arch_extension sec\n\tsmc #0" ::
+		                     : "r0", "r1", "r2", "r3", "memory");
 		break;
-	case 1:
-		__asm__ volatile("mrc p15, 0, %0, c15, c0, 0" : "=r"(v));
-		break;
-	case 2:
-		__asm__ volatile("mcr p15, 0, %0, c15, c0, 0" : : "r"(v));
-		break;
+	case 1: __asm__ volatile("mrc p15, 0, %0, c15, c0, 0" : "=r"(v)); break;
+	case 2: __asm__ volatile("mcr p15, 0, %0, c15, c0, 0" : : "r"(v)); break;
 	case 3:
 		__asm__ volatile("mrc p15, 1, %0, c15, c0, 0" : "=r"(v)); /* L2CTLR-ish */
 		break;
-	case 4:
-		__asm__ volatile("mcr p15, 3, %0, c15, c2, 7" : : "r"(v));
-		break;
+	case 4: __asm__ volatile("mcr p15, 3, %0, c15, c2, 7" : : "r"(v)); break;
 	case 5: /* ACTLR (HCR.TAC) */
 		if (rnd_below(2))
 			__asm__ volatile("mrc p15, 0, %0, c1, c0, 1" : "=r"(v));
@@ -191,9 +169,15 @@ static void random_insn(void)
 		break;
 	case 6: /* set/way cache maintenance (HCR.TSW) */
 		if (rnd_below(2))
-			__asm__ volatile("mcr p15, 0, %0, c7, c6, 2" : : "r"(v) : "memory"); /* DCISW */
+			__asm__ volatile("mcr p15, 0, %0, c7, c6, 2"
+			                 :
+			                 : "r"(v)
+			                 : "memory"); /* DCISW */
 		else
-			__asm__ volatile("mcr p15, 0, %0, c7, c14, 2" : : "r"(v) : "memory"); /* DCCISW */
+			__asm__ volatile("mcr p15, 0, %0, c7, c14, 2"
+			                 :
+			                 : "r"(v)
+			                 : "memory"); /* DCCISW */
 		break;
 	case 7: {
 		/* unknown HVC function ids (keep clear of PSCI and the test hook) */
@@ -208,9 +192,9 @@ static void random_insn(void)
 		register uint32_t r0 __asm__("r0") = rnd32();
 
 		__asm__ volatile(".arch_extension virt\n\thvc #1"
-				 : "+r"(r0)
-				 :
-				 : "r1", "r2", "r3", "r12", "lr", "memory");
+		                 : "+r"(r0)
+		                 :
+		                 : "r1", "r2", "r3", "r12", "lr", "memory");
 		break;
 	}
 	}
@@ -279,16 +263,16 @@ static void timer_wake(void)
 	} while (!(ctl & CNTV_CTL_ISTATUS) && read_cntvct() < deadline);
 	woke = read_cntvct();
 	if (!(ctl & CNTV_CTL_ISTATUS))
-		guest_fail("virtual timer never fired (CNTV_CTL=0x%lx after %lu WFIs)", (unsigned long)ctl,
-			   (unsigned long)wfis);
+		guest_fail("virtual timer never fired (CNTV_CTL=0x%lx after %lu WFIs)",
+		           (unsigned long)ctl, (unsigned long)wfis);
 	write_cntv_ctl(CNTV_CTL_IMASK);
 
 	iar = mmio_read32(GICC_BASE + GICC_IAR);
 	if ((iar & 0x3ff) < 1020)
 		mmio_write32(GICC_BASE + GICC_EOIR, iar);
 	gprintf("hostile: woke from WFI after %llu us, %lu WFI(s), IAR=%lu\n",
-		(unsigned long long)((woke - start) * 1000000 / freq), (unsigned long)wfis,
-		(unsigned long)(iar & 0x3ff));
+	        (unsigned long long)((woke - start) * 1000000 / freq), (unsigned long)wfis,
+	        (unsigned long)(iar & 0x3ff));
 
 	write_cntv_ctl(0);
 	mmio_write32(GICC_BASE + GICC_CTLR, 0);
@@ -313,23 +297,15 @@ int main(const void *dtb)
 		switch (rnd_below(8)) {
 		case 0:
 		case 1:
-		case 2:
-			random_gicd();
-			break;
+		case 2: random_gicd(); break;
 		case 3:
-		case 4:
-			random_load();
-			break;
-		case 5:
-			random_store();
-			break;
-		default:
-			random_insn();
-			break;
+		case 4: random_load(); break;
+		case 5: random_store(); break;
+		default: random_insn(); break;
 		}
 		if ((i + 1) % 1000 == 0)
 			gprintf("hostile: %lu iterations, %lu exceptions\n", (unsigned long)(i + 1),
-				(unsigned long)exc_count());
+			        (unsigned long)exc_count());
 	}
 	tracing = 0;
 	if (!(read_cpsr() & (1u << 7)))
@@ -338,8 +314,8 @@ int main(const void *dtb)
 	gic_cleanup();
 	drained = gicc_drain();
 	gprintf("hostile: exceptions: undef=%lu dabt=%lu pabt=%lu; drained %lu interrupt(s)\n",
-		(unsigned long)exc_count_type(EXC_UNDEF), (unsigned long)exc_count_type(EXC_DABT),
-		(unsigned long)exc_count_type(EXC_PABT), (unsigned long)drained);
+	        (unsigned long)exc_count_type(EXC_UNDEF), (unsigned long)exc_count_type(EXC_DABT),
+	        (unsigned long)exc_count_type(EXC_PABT), (unsigned long)drained);
 	gic_cleanup();
 
 	timer_wake();

@@ -25,7 +25,7 @@ const char guest_name[] = "isolation";
 int main(const void *dtb);
 
 #define MAGIC 0x15a7e5edu
-#define MIB 0x00100000u
+#define MIB   0x00100000u
 
 extern char __guest_end[];
 
@@ -49,8 +49,8 @@ static void probe(uint32_t addr)
 	}
 	if (e.dfar != addr) {
 		failures++;
-		gprintf("isolation: FAIL abort at 0x%08lx reported DFAR=0x%08lx\n", (unsigned long)addr,
-			(unsigned long)e.dfar);
+		gprintf("isolation: FAIL abort at 0x%08lx reported DFAR=0x%08lx\n",
+		        (unsigned long)addr, (unsigned long)e.dfar);
 	}
 }
 
@@ -73,8 +73,9 @@ static uint32_t stamp_ram(uint32_t ram_end, uint32_t nonce, int check)
 			p[1] = nonce ^ a;
 		} else if (p[0] != MAGIC || p[1] != (nonce ^ a)) {
 			if (!bad)
-				gprintf("isolation: FAIL own RAM at 0x%08lx changed: 0x%08lx 0x%08lx\n",
-					(unsigned long)a, (unsigned long)p[0], (unsigned long)p[1]);
+				gprintf(
+				    "isolation: FAIL own RAM at 0x%08lx changed: 0x%08lx 0x%08lx\n",
+				    (unsigned long)a, (unsigned long)p[0], (unsigned long)p[1]);
 			bad++;
 		}
 	}
@@ -82,18 +83,18 @@ static uint32_t stamp_ram(uint32_t ram_end, uint32_t nonce, int check)
 }
 
 static const uint32_t host_devices[] = {
-	0x08020000u, /* GICv2m / ITS */
-	0x08030000u, /* GICH: the hypervisor's own */
-	0x08040000u, /* GICV */
-	0x08080000u, /* ITS */
-	0x09010000u, /* PL031 RTC */
-	0x09020000u, /* fw_cfg */
-	0x09030000u, /* PL061 GPIO */
-	0x09040000u, /* secure UART */
-	0x0a000000u, /* virtio-mmio */
-	0x0a003e00u, /* last virtio-mmio transport */
-	0x0c000000u, /* platform bus */
-	0x0e000000u, /* secure RAM */
+    0x08020000u, /* GICv2m / ITS */
+    0x08030000u, /* GICH: the hypervisor's own */
+    0x08040000u, /* GICV */
+    0x08080000u, /* ITS */
+    0x09010000u, /* PL031 RTC */
+    0x09020000u, /* fw_cfg */
+    0x09030000u, /* PL061 GPIO */
+    0x09040000u, /* secure UART */
+    0x0a000000u, /* virtio-mmio */
+    0x0a003e00u, /* last virtio-mmio transport */
+    0x0c000000u, /* platform bus */
+    0x0e000000u, /* secure RAM */
 };
 
 int main(const void *dtb)
@@ -115,7 +116,8 @@ int main(const void *dtb)
 	/* bootargs id=N tells side-by-side VMs apart even when their virtual
 	 * counters read the same */
 	nonce = (bootarg_u32("id", 0) + 1) * 0x9e3779b9u ^ (uint32_t)read_cntvct() * 2654435761u;
-	gprintf("isolation: RAM 0x%08lx-0x%08lx\n", (unsigned long)GUEST_RAM_BASE, (unsigned long)(ram_end - 1));
+	gprintf("isolation: RAM 0x%08lx-0x%08lx\n", (unsigned long)GUEST_RAM_BASE,
+	        (unsigned long)(ram_end - 1));
 
 	stamp_ram(ram_end, nonce, 0);
 
@@ -131,12 +133,13 @@ int main(const void *dtb)
 	bad = stamp_ram(ram_end, nonce, 1);
 
 	if (first_bad != 0xffffffffu)
-		gprintf("isolation: FAIL no abort at 0x%08lx (read 0x%08lx); %lu of %lu probes did not abort\n",
-			(unsigned long)first_bad, (unsigned long)first_bad_value, (unsigned long)failures,
-			(unsigned long)probes);
+		gprintf("isolation: FAIL no abort at 0x%08lx (read 0x%08lx); %lu of %lu probes did "
+		        "not abort\n",
+		        (unsigned long)first_bad, (unsigned long)first_bad_value,
+		        (unsigned long)failures, (unsigned long)probes);
 	else if (failures || bad)
-		gprintf("isolation: FAIL %lu bad aborts, %lu changed RAM stamps\n", (unsigned long)failures,
-			(unsigned long)bad);
+		gprintf("isolation: FAIL %lu bad aborts, %lu changed RAM stamps\n",
+		        (unsigned long)failures, (unsigned long)bad);
 	else
 		gprintf("isolation: PASS probes=%lu\n", (unsigned long)probes);
 	return 0;

@@ -20,7 +20,7 @@ const char guest_name[] = "psci";
 
 int main(const void *dtb);
 
-#define AFF_ON 0
+#define AFF_ON  0
 #define AFF_OFF 1
 
 static volatile uint32_t cpu1_up;      /* cpu1: context it was started with */
@@ -73,13 +73,15 @@ static void cycle_cpu1(uint32_t ctx)
 	if (cpu1_up != ctx) {
 		failures++;
 		gprintf("psci: FAIL cpu1 did not come up with ctx=0x%lx (saw 0x%lx)\n",
-			(unsigned long)ctx, (unsigned long)cpu1_up);
+		        (unsigned long)ctx, (unsigned long)cpu1_up);
 		return;
 	}
 	/* cpu1 is spinning until released: it is on, for sure */
-	expect("AFFINITY_INFO(1, 0) while cpu1 runs", psci_call(PSCI_AFFINITY_INFO, 1, 0, 0), AFF_ON);
+	expect("AFFINITY_INFO(1, 0) while cpu1 runs", psci_call(PSCI_AFFINITY_INFO, 1, 0, 0),
+	       AFF_ON);
 	expect("CPU_ON(1) while cpu1 runs",
-	       psci_call(PSCI_CPU_ON, 1, (uint32_t)(uintptr_t)secondary_entry, 0xbad), PSCI_RET_ALREADY_ON);
+	       psci_call(PSCI_CPU_ON, 1, (uint32_t)(uintptr_t)secondary_entry, 0xbad),
+	       PSCI_RET_ALREADY_ON);
 
 	cpu1_release = 1;
 	dmb();
@@ -103,7 +105,8 @@ int main(const void *dtb)
 	expect("VERSION", psci_call(PSCI_VERSION, 0, 0, 0), 2);
 	expect("FEATURES(VERSION)", psci_call(PSCI_FEATURES, PSCI_VERSION, 0, 0), 0);
 	expect("FEATURES(CPU_ON)", psci_call(PSCI_FEATURES, PSCI_CPU_ON, 0, 0), 0);
-	expect("FEATURES(0x8400FFFF)", psci_call(PSCI_FEATURES, 0x8400ffffu, 0, 0), PSCI_RET_NOT_SUPPORTED);
+	expect("FEATURES(0x8400FFFF)", psci_call(PSCI_FEATURES, 0x8400ffffu, 0, 0),
+	       PSCI_RET_NOT_SUPPORTED);
 	expect("call 0x8400FFFF", psci_call(0x8400ffffu, 0, 0, 0), PSCI_RET_NOT_SUPPORTED);
 	expect("MIGRATE_INFO_TYPE", psci_call(PSCI_MIGRATE_INFO_TYPE, 0, 0, 0), 2);
 	expect("AFFINITY_INFO(0, 0)", psci_call(PSCI_AFFINITY_INFO, 0, 0, 0), AFF_ON);
@@ -114,7 +117,8 @@ int main(const void *dtb)
 
 	expect("CPU_ON(5)", psci_call(PSCI_CPU_ON, 5, (uint32_t)(uintptr_t)secondary_entry, 0),
 	       PSCI_RET_INVALID_PARAMETERS);
-	expect("AFFINITY_INFO(5, 0)", psci_call(PSCI_AFFINITY_INFO, 5, 0, 0), PSCI_RET_INVALID_PARAMETERS);
+	expect("AFFINITY_INFO(5, 0)", psci_call(PSCI_AFFINITY_INFO, 5, 0, 0),
+	       PSCI_RET_INVALID_PARAMETERS);
 	expect("AFFINITY_INFO(1, 0) at the end", psci_call(PSCI_AFFINITY_INFO, 1, 0, 0), AFF_OFF);
 
 	if (failures)

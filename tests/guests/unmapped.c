@@ -40,27 +40,32 @@ static void probe(uint32_t addr, int write)
 
 	if (exc_count_type(EXC_DABT) != before + 1 || exc_count() != all_before + 1) {
 		failures++;
-		gprintf("unmapped: FAIL %s of 0x%08lx: %lu data aborts, %lu exceptions (expected 1)\n", dir,
-			(unsigned long)addr, (unsigned long)(exc_count_type(EXC_DABT) - before),
-			(unsigned long)(exc_count() - all_before));
+		gprintf(
+		    "unmapped: FAIL %s of 0x%08lx: %lu data aborts, %lu exceptions (expected 1)\n",
+		    dir, (unsigned long)addr, (unsigned long)(exc_count_type(EXC_DABT) - before),
+		    (unsigned long)(exc_count() - all_before));
 		return;
 	}
 	if (handler_mode != 0x17) {
 		failures++;
-		gprintf("unmapped: FAIL %s of 0x%08lx: handler ran in mode 0x%02lx, not abort mode\n", dir,
-			(unsigned long)addr, (unsigned long)handler_mode);
+		gprintf(
+		    "unmapped: FAIL %s of 0x%08lx: handler ran in mode 0x%02lx, not abort mode\n",
+		    dir, (unsigned long)addr, (unsigned long)handler_mode);
 	}
-	if (e.pc < (uint32_t)(uintptr_t)probe_read32 || e.pc > (uint32_t)(uintptr_t)probe_strd + 16) {
+	if (e.pc < (uint32_t)(uintptr_t)probe_read32 ||
+	    e.pc > (uint32_t)(uintptr_t)probe_strd + 16) {
 		failures++;
-		gprintf("unmapped: FAIL %s of 0x%08lx: abort reported at pc=0x%08lx, not the probe\n", dir,
-			(unsigned long)addr, (unsigned long)e.pc);
+		gprintf(
+		    "unmapped: FAIL %s of 0x%08lx: abort reported at pc=0x%08lx, not the probe\n",
+		    dir, (unsigned long)addr, (unsigned long)e.pc);
 	}
 	gprintf("unmapped: %s abort dfar=0x%08lx\n", dir, (unsigned long)e.dfar);
-	gprintf("unmapped: (dfsr=0x%03lx pc=0x%08lx)\n", (unsigned long)e.dfsr, (unsigned long)e.pc);
+	gprintf("unmapped: (dfsr=0x%03lx pc=0x%08lx)\n", (unsigned long)e.dfsr,
+	        (unsigned long)e.pc);
 	if (e.dfar != addr) {
 		failures++;
 		gprintf("unmapped: FAIL %s of 0x%08lx: DFAR=0x%08lx\n", dir, (unsigned long)addr,
-			(unsigned long)e.dfar);
+		        (unsigned long)e.dfar);
 	}
 }
 

@@ -36,16 +36,18 @@ int main(void)
 	expect("debug write, pointer wraps", hv_debug_write(TEST_CAP_DEBUG, (void *)0xfffffff0, 64),
 	       HV_EINVAL);
 	expect("debug write, too long", hv_debug_write(TEST_CAP_DEBUG, buf, 100000), HV_EINVAL);
-	expect("debug write, crosses into unmapped", hv_debug_write(TEST_CAP_DEBUG, (void *)0x100f80, 200),
-	       HV_EFAULT);
+	expect("debug write, crosses into unmapped",
+	       hv_debug_write(TEST_CAP_DEBUG, (void *)0x100f80, 200), HV_EFAULT);
 	expect("create without control cap", hv_obj_create(TEST_CAP_SELF, HV_OBJ_ENDPOINT, 20, 0),
 	       HV_ECAP);
 	expect("map from a non-memory cap",
-	       hv_map(TEST_CAP_SELF, TEST_CAP_LOG, 0x41000000, 0x20000000, 4096, HV_MAP_R), HV_ECAP);
+	       hv_map(TEST_CAP_SELF, TEST_CAP_LOG, 0x41000000, 0x20000000, 4096, HV_MAP_R),
+	       HV_ECAP);
 	expect("map with a bad aspace cap", hv_map(50, 1, 0, 0, 4096, HV_MAP_R), HV_ECAP);
 	expect("cap copy from an empty slot", hv_cap_copy(TEST_CAP_SELF, 30, 77, HV_RIGHTS_ALL, 0),
 	       HV_ECAP);
-	expect("cap copy into slot 0", hv_cap_copy(TEST_CAP_SELF, 0, TEST_CAP_LOG, 7, 0), HV_EINVAL);
+	expect("cap copy into slot 0", hv_cap_copy(TEST_CAP_SELF, 0, TEST_CAP_LOG, 7, 0),
+	       HV_EINVAL);
 	expect("cap copy over a used slot",
 	       hv_cap_copy(TEST_CAP_SELF, TEST_CAP_DEBUG, TEST_CAP_LOG, 7, 0), HV_EBUSY);
 	expect("cap copy with bad rights", hv_cap_copy(TEST_CAP_SELF, 31, TEST_CAP_LOG, 0x80, 0),

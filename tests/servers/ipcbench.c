@@ -37,7 +37,7 @@ int main(void)
 	uint64_t t1 = hv_time(NULL);
 	uint64_t ns = (t1 - t0) * 1000000000ull / freq;
 	log_printf("bench: ipc_call_reply %llu insns/round-trip (%u rounds, -icount shift=0)\n",
-		   (unsigned long long)(ns / ROUNDS), ROUNDS);
+	           (unsigned long long)(ns / ROUNDS), ROUNDS);
 	log_printf("ipcbench: done\n");
 	for (;;)
 		hv_recv(TEST_CAP_EP, &msg); /* its peer never sends: parked for good */

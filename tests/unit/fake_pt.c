@@ -11,10 +11,10 @@
 
 #include "arch_pt.h"
 
-#define FAKE_PAGES 256
+#define FAKE_PAGES     256
 #define FAKE_PAGE_SIZE 4096u
-#define FAKE_PA_BASE 0x80000000ull
-#define FAKE_POISON 0xa5
+#define FAKE_PA_BASE   0x80000000ull
+#define FAKE_POISON    0xa5
 
 /* Test controls; test_s2pt.c declares the same. */
 struct fake_tlb_call {
@@ -51,7 +51,7 @@ void fake_pt_reset(void)
 	errors = 0;
 	syncs = 0;
 	tlb_calls = 0;
-	tlb_last = (struct fake_tlb_call){ 0, 0, 0 };
+	tlb_last = (struct fake_tlb_call){0, 0, 0};
 	tlb_hook = NULL;
 }
 
@@ -95,8 +95,7 @@ static int page_index(const void *page)
 {
 	uintptr_t off = (uintptr_t)page - (uintptr_t)pool;
 
-	if ((uintptr_t)page < (uintptr_t)pool || off >= sizeof(pool) ||
-	    off % FAKE_PAGE_SIZE)
+	if ((uintptr_t)page < (uintptr_t)pool || off >= sizeof(pool) || off % FAKE_PAGE_SIZE)
 		return -1;
 	return (int)(off / FAKE_PAGE_SIZE);
 }
@@ -146,8 +145,7 @@ void *arch_pt_va(uint64_t pa)
 {
 	uint64_t i = (pa - FAKE_PA_BASE) / FAKE_PAGE_SIZE;
 
-	if (pa < FAKE_PA_BASE || pa % FAKE_PAGE_SIZE || i >= FAKE_PAGES ||
-	    !used[i]) {
+	if (pa < FAKE_PA_BASE || pa % FAKE_PAGE_SIZE || i >= FAKE_PAGES || !used[i]) {
 		errors++;
 		return NULL;
 	}
@@ -162,7 +160,7 @@ void arch_pt_sync(void)
 void arch_s2_tlb_invalidate(uint32_t vmid, uint32_t ipa, uint32_t size)
 {
 	tlb_calls++;
-	tlb_last = (struct fake_tlb_call){ vmid, ipa, size };
+	tlb_last = (struct fake_tlb_call){vmid, ipa, size};
 	if (tlb_hook)
 		tlb_hook(vmid, ipa, size);
 }

@@ -26,12 +26,12 @@ static int setup(void **state)
 	a = &aspaces[0];
 	b = &aspaces[1];
 	a->used = b->used = true;
-	a->caps[1] = (struct cap){.type = HV_CAP_ENDPOINT, .rights = HV_RIGHTS_ALL, .badge = 5,
-				  .obj = &endpoint_object};
-	a->caps[2] = (struct cap){.type = HV_CAP_THREAD, .rights = HV_RIGHT_READ,
-				  .obj = &thread_object};
-	a->caps[3] = (struct cap){.type = HV_CAP_MEMORY, .rights = HV_RIGHTS_ALL,
-				  .mem = {0x41000000, 0x100000}};
+	a->caps[1] = (struct cap){
+	    .type = HV_CAP_ENDPOINT, .rights = HV_RIGHTS_ALL, .badge = 5, .obj = &endpoint_object};
+	a->caps[2] =
+	    (struct cap){.type = HV_CAP_THREAD, .rights = HV_RIGHT_READ, .obj = &thread_object};
+	a->caps[3] = (struct cap){
+	    .type = HV_CAP_MEMORY, .rights = HV_RIGHTS_ALL, .mem = {0x41000000, 0x100000}};
 	return 0;
 }
 
@@ -69,15 +69,15 @@ static void test_copy_rejects_bad_arguments_and_changes_nothing(void **state)
 	(void)state;
 	struct aspace before;
 	memcpy(&before, b, sizeof(before));
-	assert_int_equal(cap_copy(b, 7, a, 40, HV_RIGHTS_ALL, 0), HV_ECAP);    /* empty source */
-	assert_int_equal(cap_copy(b, 7, a, 4000, HV_RIGHTS_ALL, 0), HV_ECAP);  /* out of range */
-	assert_int_equal(cap_copy(b, 0, a, 1, HV_RIGHTS_ALL, 0), HV_EINVAL);   /* slot 0 */
+	assert_int_equal(cap_copy(b, 7, a, 40, HV_RIGHTS_ALL, 0), HV_ECAP);   /* empty source */
+	assert_int_equal(cap_copy(b, 7, a, 4000, HV_RIGHTS_ALL, 0), HV_ECAP); /* out of range */
+	assert_int_equal(cap_copy(b, 0, a, 1, HV_RIGHTS_ALL, 0), HV_EINVAL);  /* slot 0 */
 	assert_int_equal(cap_copy(b, HV_CAP_SLOTS, a, 1, HV_RIGHTS_ALL, 0), HV_EINVAL);
-	assert_int_equal(cap_copy(b, 7, a, 1, 0x80, 0), HV_EINVAL);            /* unknown right */
-	assert_int_equal(cap_copy(b, 7, a, 3, HV_RIGHTS_ALL, 3), HV_EINVAL);   /* badged memory */
+	assert_int_equal(cap_copy(b, 7, a, 1, 0x80, 0), HV_EINVAL);          /* unknown right */
+	assert_int_equal(cap_copy(b, 7, a, 3, HV_RIGHTS_ALL, 3), HV_EINVAL); /* badged memory */
 	assert_memory_equal(&before, b, sizeof(before));
 	assert_int_equal(cap_copy(b, 7, a, 1, HV_RIGHTS_ALL, 0), HV_OK);
-	assert_int_equal(cap_copy(b, 7, a, 2, HV_RIGHTS_ALL, 0), HV_EBUSY);    /* occupied */
+	assert_int_equal(cap_copy(b, 7, a, 2, HV_RIGHTS_ALL, 0), HV_EBUSY); /* occupied */
 	assert_int_equal(b->caps[7].type, HV_CAP_ENDPOINT);
 }
 
@@ -109,11 +109,11 @@ static void test_revoke_clears_every_copy_of_one_object(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_lookup_checks_type_rights_and_range, setup),
-		cmocka_unit_test_setup(test_copy_reduces_rights_and_sets_badge, setup),
-		cmocka_unit_test_setup(test_copy_rejects_bad_arguments_and_changes_nothing, setup),
-		cmocka_unit_test_setup(test_delete, setup),
-		cmocka_unit_test_setup(test_revoke_clears_every_copy_of_one_object, setup),
+	    cmocka_unit_test_setup(test_lookup_checks_type_rights_and_range, setup),
+	    cmocka_unit_test_setup(test_copy_reduces_rights_and_sets_badge, setup),
+	    cmocka_unit_test_setup(test_copy_rejects_bad_arguments_and_changes_nothing, setup),
+	    cmocka_unit_test_setup(test_delete, setup),
+	    cmocka_unit_test_setup(test_revoke_clears_every_copy_of_one_object, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,16 +17,16 @@
 static uint8_t buf[BUF_SIZE];
 
 static const struct guest_dtb_params default_params = {
-	.ram_base = 0x40000000,
-	.ram_size = 0x08000000,
-	.nr_cpus = 2,
-	.bootargs = "console=ttyAMA0 earlycon",
-	.initrd_start = 0x48000000,
-	.initrd_end = 0x48123456,
-	.gicd = 0x08000000,
-	.gicc = 0x08010000,
-	.uart = 0x09000000,
-	.uart_irq = 33,
+    .ram_base = 0x40000000,
+    .ram_size = 0x08000000,
+    .nr_cpus = 2,
+    .bootargs = "console=ttyAMA0 earlycon",
+    .initrd_start = 0x48000000,
+    .initrd_end = 0x48123456,
+    .gicd = 0x08000000,
+    .gicc = 0x08010000,
+    .uart = 0x09000000,
+    .uart_irq = 33,
 };
 
 static int node(const char *path)
@@ -50,7 +50,7 @@ static void assert_string_prop(const char *path, const char *name, const char *w
 
 /* A string list given as one literal with embedded NULs; size includes the last. */
 static void assert_stringlist_prop(const char *path, const char *name, const char *want,
-				   size_t size)
+                                   size_t size)
 {
 	int len;
 	const char *v = fdt_getprop(buf, node(path), name, &len);
@@ -113,7 +113,7 @@ static void test_root(void **state)
 
 static void test_memory(void **state)
 {
-	static const uint32_t reg[] = { 0x40000000, 0x08000000 };
+	static const uint32_t reg[] = {0x40000000, 0x08000000};
 
 	(void)state;
 	build(&default_params);
@@ -157,7 +157,7 @@ static void test_psci(void **state)
 
 static void test_gic(void **state)
 {
-	static const uint32_t reg[] = { 0x08000000, 0x1000, 0x08010000, 0x2000 };
+	static const uint32_t reg[] = {0x08000000, 0x1000, 0x08010000, 0x2000};
 	int len;
 
 	(void)state;
@@ -174,7 +174,7 @@ static void test_gic(void **state)
 static void test_timer(void **state)
 {
 	struct guest_dtb_params p = default_params;
-	static const unsigned ppis[] = { 13, 14, 11, 10 };
+	static const unsigned ppis[] = {13, 14, 11, 10};
 	uint32_t want[12];
 
 	(void)state;
@@ -207,8 +207,8 @@ static void test_clock(void **state)
 
 static void test_uart(void **state)
 {
-	static const uint32_t reg[] = { 0x09000000, 0x1000 };
-	static const uint32_t irq[] = { 0, 1, 4 };
+	static const uint32_t reg[] = {0x09000000, 0x1000};
+	static const uint32_t irq[] = {0, 1, 4};
 	static const char compatible[] = "arm,pl011\0arm,primecell";
 	static const char clock_names[] = "uartclk\0apb_pclk";
 	uint32_t clocks[2];
@@ -219,7 +219,7 @@ static void test_uart(void **state)
 	assert_true(clocks[0] != phandle_of("/intc@8000000"));
 	assert_stringlist_prop("/pl011@9000000", "compatible", compatible, sizeof(compatible));
 	assert_int_equal(fdt_node_check_compatible(buf, node("/pl011@9000000"), "arm,primecell"),
-			 0);
+	                 0);
 	assert_cells_prop("/pl011@9000000", "reg", reg, 2);
 	assert_cells_prop("/pl011@9000000", "interrupts", irq, 3);
 	assert_cells_prop("/pl011@9000000", "clocks", clocks, 2);
@@ -257,8 +257,8 @@ static void test_no_initrd_no_bootargs(void **state)
 static void test_other_addresses(void **state)
 {
 	struct guest_dtb_params p = default_params;
-	static const uint32_t gic_reg[] = { 0x2f000000, 0x1000, 0x2c002000, 0x2000 };
-	static const uint32_t irq[] = { 0, 5, 4 };
+	static const uint32_t gic_reg[] = {0x2f000000, 0x1000, 0x2c002000, 0x2000};
+	static const uint32_t irq[] = {0, 5, 4};
 
 	(void)state;
 	p.ram_base = 0x80000000;
@@ -307,19 +307,19 @@ static void test_bad_params(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_root),
-		cmocka_unit_test(test_memory),
-		cmocka_unit_test(test_cpus),
-		cmocka_unit_test(test_psci),
-		cmocka_unit_test(test_gic),
-		cmocka_unit_test(test_timer),
-		cmocka_unit_test(test_clock),
-		cmocka_unit_test(test_uart),
-		cmocka_unit_test(test_chosen_and_aliases),
-		cmocka_unit_test(test_no_initrd_no_bootargs),
-		cmocka_unit_test(test_other_addresses),
-		cmocka_unit_test(test_buffer_too_small),
-		cmocka_unit_test(test_bad_params),
+	    cmocka_unit_test(test_root),
+	    cmocka_unit_test(test_memory),
+	    cmocka_unit_test(test_cpus),
+	    cmocka_unit_test(test_psci),
+	    cmocka_unit_test(test_gic),
+	    cmocka_unit_test(test_timer),
+	    cmocka_unit_test(test_clock),
+	    cmocka_unit_test(test_uart),
+	    cmocka_unit_test(test_chosen_and_aliases),
+	    cmocka_unit_test(test_no_initrd_no_bootargs),
+	    cmocka_unit_test(test_other_addresses),
+	    cmocka_unit_test(test_buffer_too_small),
+	    cmocka_unit_test(test_bad_params),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

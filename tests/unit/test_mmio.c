@@ -9,10 +9,10 @@
 #include "mmio.h"
 
 #define EC_DABT_LOW (0x24u << 26)
-#define IL (1u << 25)
-#define ISV (1u << 24)
-#define SSE (1u << 21)
-#define WNR (1u << 6)
+#define IL          (1u << 25)
+#define ISV         (1u << 24)
+#define SSE         (1u << 21)
+#define WNR         (1u << 6)
 
 static uint32_t sas(unsigned v)
 {
@@ -30,8 +30,7 @@ static void test_decode_word_load(void **state)
 
 	(void)state;
 	assert_int_equal(
-		mmio_decode(EC_DABT_LOW | IL | ISV | sas(2) | srt(5), 0x08000004, 0x11223344, &a),
-		0);
+	    mmio_decode(EC_DABT_LOW | IL | ISV | sas(2) | srt(5), 0x08000004, 0x11223344, &a), 0);
 	assert_int_equal(a.ipa, 0x08000004);
 	assert_int_equal(a.size, 4);
 	assert_false(a.write);
@@ -46,23 +45,22 @@ static void test_decode_stores(void **state)
 	struct mmio_access a;
 
 	(void)state;
-	assert_int_equal(mmio_decode(EC_DABT_LOW | IL | ISV | sas(0) | srt(3) | WNR, 0x09000000,
-				     0xABCDEF41, &a),
-			 0);
+	assert_int_equal(
+	    mmio_decode(EC_DABT_LOW | IL | ISV | sas(0) | srt(3) | WNR, 0x09000000, 0xABCDEF41, &a),
+	    0);
 	assert_true(a.write);
 	assert_int_equal(a.size, 1);
 	assert_int_equal(a.rt, 3);
 	assert_int_equal(a.value, 0x41);
 	assert_int_equal(
-		mmio_decode(EC_DABT_LOW | ISV | sas(1) | srt(14) | WNR, 0x09000030, 0xABCD8301, &a),
-		0);
+	    mmio_decode(EC_DABT_LOW | ISV | sas(1) | srt(14) | WNR, 0x09000030, 0xABCD8301, &a), 0);
 	assert_int_equal(a.size, 2);
 	assert_int_equal(a.rt, 14);
 	assert_int_equal(a.value, 0x8301);
 	assert_false(a.sign_extend);
-	assert_int_equal(mmio_decode(EC_DABT_LOW | IL | ISV | sas(2) | srt(0) | WNR, 0x08000000,
-				     0xFFFFFFFF, &a),
-			 0);
+	assert_int_equal(
+	    mmio_decode(EC_DABT_LOW | IL | ISV | sas(2) | srt(0) | WNR, 0x08000000, 0xFFFFFFFF, &a),
+	    0);
 	assert_int_equal(a.size, 4);
 	assert_int_equal(a.rt, 0);
 	assert_int_equal(a.value, 0xFFFFFFFF);
@@ -141,11 +139,11 @@ static int dummy_write(void *ctx, unsigned cpu, uint32_t off, unsigned size, uin
 }
 
 static const struct mmio_region regions[] = {
-	{ 0x08000000, 0x1000, dummy_read, dummy_write, NULL },
-	{ 0x08010000, 0x2000, dummy_read, dummy_write, NULL },
-	{ 0x09000000, 0x1000, dummy_read, dummy_write, NULL },
-	{ 0x0A000000, 0x200, dummy_read, dummy_write, NULL },
-	{ 0xFFFFF000, 0x1000, dummy_read, dummy_write, NULL },
+    {0x08000000, 0x1000, dummy_read, dummy_write, NULL},
+    {0x08010000, 0x2000, dummy_read, dummy_write, NULL},
+    {0x09000000, 0x1000, dummy_read, dummy_write, NULL},
+    {0x0A000000, 0x200, dummy_read, dummy_write, NULL},
+    {0xFFFFF000, 0x1000, dummy_read, dummy_write, NULL},
 };
 
 #define NR_REGIONS (sizeof(regions) / sizeof(regions[0]))
@@ -190,13 +188,13 @@ static void test_find_matches_linear_search(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_decode_word_load),
-		cmocka_unit_test(test_decode_stores),
-		cmocka_unit_test(test_decode_byte_and_half_loads),
-		cmocka_unit_test(test_sign_extension),
-		cmocka_unit_test(test_decode_rejects),
-		cmocka_unit_test(test_find),
-		cmocka_unit_test(test_find_matches_linear_search),
+	    cmocka_unit_test(test_decode_word_load),
+	    cmocka_unit_test(test_decode_stores),
+	    cmocka_unit_test(test_decode_byte_and_half_loads),
+	    cmocka_unit_test(test_sign_extension),
+	    cmocka_unit_test(test_decode_rejects),
+	    cmocka_unit_test(test_find),
+	    cmocka_unit_test(test_find_matches_linear_search),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,7 +9,7 @@
 #include "psci.h"
 
 static struct psci_result call(struct psci_state *s, unsigned caller, uint32_t fn, uint32_t a1,
-			       uint32_t a2, uint32_t a3)
+                               uint32_t a2, uint32_t a3)
 {
 	struct psci_result r;
 
@@ -167,12 +167,12 @@ static void test_system_off_and_reset(void **state)
 static void test_features(void **state)
 {
 	static const uint32_t implemented[] = {
-		0x84000000, 0x84000002, 0x84000003, 0x84000004,
-		0x84000006, 0x84000008, 0x84000009, 0x8400000A,
+	    0x84000000, 0x84000002, 0x84000003, 0x84000004,
+	    0x84000006, 0x84000008, 0x84000009, 0x8400000A,
 	};
 	static const uint32_t missing[] = {
-		0x84000001, 0x84000005, 0x84000007, 0x8400000B, 0x8400000C, 0x8400000E,
-		0xC4000001, 0xC4000003, 0xC4000004, 0x00000000, 0xFFFFFFFF,
+	    0x84000001, 0x84000005, 0x84000007, 0x8400000B, 0x8400000C, 0x8400000E,
+	    0xC4000001, 0xC4000003, 0xC4000004, 0x00000000, 0xFFFFFFFF,
 	};
 	struct psci_state s;
 	struct psci_result r;
@@ -194,8 +194,8 @@ static void test_unknown_functions(void **state)
 	/* CPU_SUSPEND, MIGRATE, MIGRATE_INFO_UP_CPU, unassigned, SMC64 CPU_ON and
 	 * AFFINITY_INFO, and junk */
 	static const uint32_t unknown[] = {
-		0x84000001, 0x84000005, 0x84000007, 0x8400000C, 0xC4000003,
-		0xC4000004, 0x00000000, 0x12345678, 0xFFFFFFFF,
+	    0x84000001, 0x84000005, 0x84000007, 0x8400000C, 0xC4000003,
+	    0xC4000004, 0x00000000, 0x12345678, 0xFFFFFFFF,
 	};
 	struct psci_state s;
 	struct psci_result r;
@@ -223,17 +223,17 @@ static void test_bad_caller(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_init),
-		cmocka_unit_test(test_version),
-		cmocka_unit_test(test_cpu_on),
-		cmocka_unit_test(test_cpu_on_errors),
-		cmocka_unit_test(test_cpu_off),
-		cmocka_unit_test(test_affinity_info),
-		cmocka_unit_test(test_migrate_info_type),
-		cmocka_unit_test(test_system_off_and_reset),
-		cmocka_unit_test(test_features),
-		cmocka_unit_test(test_unknown_functions),
-		cmocka_unit_test(test_bad_caller),
+	    cmocka_unit_test(test_init),
+	    cmocka_unit_test(test_version),
+	    cmocka_unit_test(test_cpu_on),
+	    cmocka_unit_test(test_cpu_on_errors),
+	    cmocka_unit_test(test_cpu_off),
+	    cmocka_unit_test(test_affinity_info),
+	    cmocka_unit_test(test_migrate_info_type),
+	    cmocka_unit_test(test_system_off_and_reset),
+	    cmocka_unit_test(test_features),
+	    cmocka_unit_test(test_unknown_functions),
+	    cmocka_unit_test(test_bad_caller),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

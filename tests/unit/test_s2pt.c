@@ -32,24 +32,24 @@ unsigned fake_tlb_calls(void);
 struct fake_tlb_call fake_tlb_last(void);
 void fake_tlb_set_hook(fake_tlb_hook_fn *hook);
 
-#define PAGE 0x1000u
+#define PAGE  0x1000u
 #define BLOCK 0x200000u
-#define VMID 7u
+#define VMID  7u
 
 /* Spec encodings, B3.6.1 and B3.6.2 */
-#define D_TYPE(d) ((d) & 3u)
-#define D_ADDR(d) ((d) & 0x000000fffffff000ull)
-#define D_TABLE 3u
-#define D_BLOCK 1u
-#define D_PAGE 3u
+#define D_TYPE(d)   ((d)&3u)
+#define D_ADDR(d)   ((d)&0x000000fffffff000ull)
+#define D_TABLE     3u
+#define D_BLOCK     1u
+#define D_PAGE      3u
 #define D_NORMAL_WB (0xfull << 2)
-#define D_DEVICE (0x1ull << 2)
-#define D_AP_RO (1ull << 6)
-#define D_AP_WO (2ull << 6)
-#define D_AP_RW (3ull << 6)
-#define D_SH_INNER (3ull << 8)
-#define D_AF (1ull << 10)
-#define D_XN (1ull << 54)
+#define D_DEVICE    (0x1ull << 2)
+#define D_AP_RO     (1ull << 6)
+#define D_AP_WO     (2ull << 6)
+#define D_AP_RW     (3ull << 6)
+#define D_SH_INNER  (3ull << 8)
+#define D_AF        (1ull << 10)
+#define D_XN        (1ull << 54)
 
 static struct s2pt pt;
 
@@ -166,8 +166,7 @@ struct snapshot {
 
 static struct snapshot snap(void)
 {
-	return (struct snapshot){ check_tree(), pt.tables, fake_pt_in_use(),
-				  fake_tlb_calls() };
+	return (struct snapshot){check_tree(), pt.tables, fake_pt_in_use(), fake_tlb_calls()};
 }
 
 static void assert_same(struct snapshot a, struct snapshot b)
@@ -234,8 +233,8 @@ static void test_map_single_page(void **state)
 	uint64_t d;
 
 	(void)state;
-	assert_int_equal(s2pt_map(&pt, 0x40001000u, 0x12345000ull, PAGE,
-				  HV_MAP_R | HV_MAP_W), HV_OK);
+	assert_int_equal(s2pt_map(&pt, 0x40001000u, 0x12345000ull, PAGE, HV_MAP_R | HV_MAP_W),
+	                 HV_OK);
 	assert_maps(0x40001000u, 0x12345000ull, HV_MAP_R | HV_MAP_W);
 	assert_maps(0x40001abcu, 0x12345abcull, HV_MAP_R | HV_MAP_W);
 	assert_maps(0x40001fffu, 0x12345fffull, HV_MAP_R | HV_MAP_W);
@@ -248,35 +247,31 @@ static void test_map_single_page(void **state)
 	assert_int_equal(D_TYPE(pt.root[1]), D_TABLE);
 	assert_int_equal(D_TYPE(l2_entry(0x40001000u)), D_TABLE);
 	d = l3_entry(0x40001000u);
-	assert_int_equal(d, 0x12345000ull | D_PAGE | D_NORMAL_WB | D_AP_RW |
-			    D_SH_INNER | D_AF | D_XN);
+	assert_int_equal(d,
+	                 0x12345000ull | D_PAGE | D_NORMAL_WB | D_AP_RW | D_SH_INNER | D_AF | D_XN);
 	check_tree();
 }
 
 static void test_map_attributes(void **state)
 {
 	(void)state;
-	assert_int_equal(s2pt_map(&pt, 0x0000u, 0x1000ull, PAGE, HV_MAP_R),
-			 HV_OK);
-	assert_int_equal(s2pt_map(&pt, 0x1000u, 0x2000ull, PAGE, HV_MAP_W),
-			 HV_OK);
-	assert_int_equal(s2pt_map(&pt, 0x2000u, 0x3000ull, PAGE, HV_MAP_RWX),
-			 HV_OK);
-	assert_int_equal(s2pt_map(&pt, 0x3000u, 0x09000000ull, PAGE,
-				  HV_MAP_R | HV_MAP_W | S2_DEVICE), HV_OK);
-	assert_int_equal(s2pt_map(&pt, 0x4000u, 0xff00000000ull, PAGE,
-				  HV_MAP_R | HV_MAP_X), HV_OK);
+	assert_int_equal(s2pt_map(&pt, 0x0000u, 0x1000ull, PAGE, HV_MAP_R), HV_OK);
+	assert_int_equal(s2pt_map(&pt, 0x1000u, 0x2000ull, PAGE, HV_MAP_W), HV_OK);
+	assert_int_equal(s2pt_map(&pt, 0x2000u, 0x3000ull, PAGE, HV_MAP_RWX), HV_OK);
+	assert_int_equal(
+	    s2pt_map(&pt, 0x3000u, 0x09000000ull, PAGE, HV_MAP_R | HV_MAP_W | S2_DEVICE), HV_OK);
+	assert_int_equal(s2pt_map(&pt, 0x4000u, 0xff00000000ull, PAGE, HV_MAP_R | HV_MAP_X), HV_OK);
 
-	assert_int_equal(l3_entry(0x0000u), 0x1000ull | D_PAGE | D_NORMAL_WB |
-			 D_AP_RO | D_SH_INNER | D_AF | D_XN);
-	assert_int_equal(l3_entry(0x1000u), 0x2000ull | D_PAGE | D_NORMAL_WB |
-			 D_AP_WO | D_SH_INNER | D_AF | D_XN);
-	assert_int_equal(l3_entry(0x2000u), 0x3000ull | D_PAGE | D_NORMAL_WB |
-			 D_AP_RW | D_SH_INNER | D_AF);
-	assert_int_equal(l3_entry(0x3000u), 0x09000000ull | D_PAGE |
-			 D_DEVICE | D_AP_RW | D_AF | D_XN);
-	assert_int_equal(l3_entry(0x4000u), 0xff00000000ull | D_PAGE |
-			 D_NORMAL_WB | D_AP_RO | D_SH_INNER | D_AF);
+	assert_int_equal(l3_entry(0x0000u),
+	                 0x1000ull | D_PAGE | D_NORMAL_WB | D_AP_RO | D_SH_INNER | D_AF | D_XN);
+	assert_int_equal(l3_entry(0x1000u),
+	                 0x2000ull | D_PAGE | D_NORMAL_WB | D_AP_WO | D_SH_INNER | D_AF | D_XN);
+	assert_int_equal(l3_entry(0x2000u),
+	                 0x3000ull | D_PAGE | D_NORMAL_WB | D_AP_RW | D_SH_INNER | D_AF);
+	assert_int_equal(l3_entry(0x3000u),
+	                 0x09000000ull | D_PAGE | D_DEVICE | D_AP_RW | D_AF | D_XN);
+	assert_int_equal(l3_entry(0x4000u),
+	                 0xff00000000ull | D_PAGE | D_NORMAL_WB | D_AP_RO | D_SH_INNER | D_AF);
 
 	assert_maps(0x0000u, 0x1000ull, HV_MAP_R);
 	assert_maps(0x1000u, 0x2000ull, HV_MAP_W);
@@ -292,12 +287,11 @@ static void test_map_block_when_aligned(void **state)
 
 	(void)state;
 	/* 4 MiB, both sides 2 MiB aligned: two blocks, only a level-2 table */
-	assert_int_equal(s2pt_map(&pt, 0x00200000u, 0x40000000ull, 2 * BLOCK,
-				  HV_MAP_R | HV_MAP_X), HV_OK);
+	assert_int_equal(s2pt_map(&pt, 0x00200000u, 0x40000000ull, 2 * BLOCK, HV_MAP_R | HV_MAP_X),
+	                 HV_OK);
 	assert_int_equal(pt.tables, 2);
 	d = l2_entry(0x00200000u);
-	assert_int_equal(d, 0x40000000ull | D_BLOCK | D_NORMAL_WB | D_AP_RO |
-			    D_SH_INNER | D_AF);
+	assert_int_equal(d, 0x40000000ull | D_BLOCK | D_NORMAL_WB | D_AP_RO | D_SH_INNER | D_AF);
 	assert_int_equal(D_TYPE(l2_entry(0x00400000u)), D_BLOCK);
 	assert_int_equal(D_ADDR(l2_entry(0x00400000u)), 0x40200000ull);
 	assert_maps(0x00200000u, 0x40000000ull, HV_MAP_R | HV_MAP_X);
@@ -307,15 +301,14 @@ static void test_map_block_when_aligned(void **state)
 	assert_unmapped(0x00600000u);
 
 	/* IPA aligned, PA not: pages in a level-3 table */
-	assert_int_equal(s2pt_map(&pt, 0x00800000u, 0x50001000ull, BLOCK,
-				  HV_MAP_R), HV_OK);
+	assert_int_equal(s2pt_map(&pt, 0x00800000u, 0x50001000ull, BLOCK, HV_MAP_R), HV_OK);
 	assert_int_equal(pt.tables, 3);
 	assert_int_equal(D_TYPE(l2_entry(0x00800000u)), D_TABLE);
 	assert_maps(0x009ff000u, 0x50200000ull, HV_MAP_R);
 
 	/* Straddling: pages, one block, pages */
-	assert_int_equal(s2pt_map(&pt, 0x00dff000u, 0x60dff000ull,
-				  BLOCK + 2 * PAGE, HV_MAP_W), HV_OK);
+	assert_int_equal(s2pt_map(&pt, 0x00dff000u, 0x60dff000ull, BLOCK + 2 * PAGE, HV_MAP_W),
+	                 HV_OK);
 	assert_int_equal(pt.tables, 5);
 	assert_int_equal(D_TYPE(l2_entry(0x00c00000u)), D_TABLE);
 	assert_int_equal(D_TYPE(l2_entry(0x00e00000u)), D_BLOCK);
@@ -331,12 +324,10 @@ static void test_map_top_and_boundaries(void **state)
 {
 	(void)state;
 	/* Last page of the IPA space, last page of the PA space */
-	assert_int_equal(s2pt_map(&pt, 0xfffff000u, 0xfffffff000ull, PAGE,
-				  HV_MAP_R), HV_OK);
+	assert_int_equal(s2pt_map(&pt, 0xfffff000u, 0xfffffff000ull, PAGE, HV_MAP_R), HV_OK);
 	assert_maps(0xffffffffu, 0xffffffffffull, HV_MAP_R);
 	/* Across the 1 GiB boundary, two level-2 tables */
-	assert_int_equal(s2pt_map(&pt, 0x3ffff000u, 0x1000ull, 2 * PAGE,
-				  HV_MAP_R), HV_OK);
+	assert_int_equal(s2pt_map(&pt, 0x3ffff000u, 0x1000ull, 2 * PAGE, HV_MAP_R), HV_OK);
 	assert_maps(0x3ffff000u, 0x1000ull, HV_MAP_R);
 	assert_maps(0x40000000u, 0x2000ull, HV_MAP_R);
 	/* root; region 3: level 2 + 3; regions 0 and 1: level 2 + 3 each */
@@ -353,36 +344,27 @@ static void test_map_einval(void **state)
 	struct snapshot before;
 
 	(void)state;
-	assert_int_equal(s2pt_map(&pt, 0x1000u, 0x1000ull, PAGE, HV_MAP_R),
-			 HV_OK);
+	assert_int_equal(s2pt_map(&pt, 0x1000u, 0x1000ull, PAGE, HV_MAP_R), HV_OK);
 	before = snap();
-	assert_int_equal(s2pt_map(&pt, 0x2800u, 0x2000ull, PAGE, HV_MAP_R),
-			 HV_EINVAL); /* ipa */
-	assert_int_equal(s2pt_map(&pt, 0x2000u, 0x2010ull, PAGE, HV_MAP_R),
-			 HV_EINVAL); /* pa */
+	assert_int_equal(s2pt_map(&pt, 0x2800u, 0x2000ull, PAGE, HV_MAP_R), HV_EINVAL); /* ipa */
+	assert_int_equal(s2pt_map(&pt, 0x2000u, 0x2010ull, PAGE, HV_MAP_R), HV_EINVAL); /* pa */
 	assert_int_equal(s2pt_map(&pt, 0x2000u, 0x2000ull, 0x1800u, HV_MAP_R),
-			 HV_EINVAL); /* size */
-	assert_int_equal(s2pt_map(&pt, 0x2000u, 0x2000ull, 0, HV_MAP_R),
-			 HV_EINVAL);
-	assert_int_equal(s2pt_map(&pt, 0xfffff000u, 0x2000ull, 2 * PAGE,
-				  HV_MAP_R), HV_EINVAL); /* IPA wraps */
-	assert_int_equal(s2pt_map(&pt, 0x2000u, 0xfffffff000ull, 2 * PAGE,
-				  HV_MAP_R), HV_EINVAL); /* PA past 40 bits */
-	assert_int_equal(s2pt_map(&pt, 0x2000u, 0x10000000000ull, PAGE,
-				  HV_MAP_R), HV_EINVAL);
-	assert_int_equal(s2pt_map(&pt, 0x2000u, 0xfffffffffffff000ull,
-				  0x2000u, HV_MAP_R), HV_EINVAL); /* PA wraps */
-	assert_int_equal(s2pt_map(&pt, 0x2000u, 0x2000ull, PAGE, 0),
-			 HV_EINVAL); /* no access */
-	assert_int_equal(s2pt_map(&pt, 0x2000u, 0x2000ull, PAGE, HV_MAP_X),
-			 HV_EINVAL);
-	assert_int_equal(s2pt_map(&pt, 0x2000u, 0x2000ull, PAGE, S2_DEVICE),
-			 HV_EINVAL);
-	assert_int_equal(s2pt_map(&pt, 0x2000u, 0x2000ull, PAGE,
-				  HV_MAP_R | 0x8u), HV_EINVAL); /* unknown bit */
+	                 HV_EINVAL); /* size */
+	assert_int_equal(s2pt_map(&pt, 0x2000u, 0x2000ull, 0, HV_MAP_R), HV_EINVAL);
+	assert_int_equal(s2pt_map(&pt, 0xfffff000u, 0x2000ull, 2 * PAGE, HV_MAP_R),
+	                 HV_EINVAL); /* IPA wraps */
+	assert_int_equal(s2pt_map(&pt, 0x2000u, 0xfffffff000ull, 2 * PAGE, HV_MAP_R),
+	                 HV_EINVAL); /* PA past 40 bits */
+	assert_int_equal(s2pt_map(&pt, 0x2000u, 0x10000000000ull, PAGE, HV_MAP_R), HV_EINVAL);
+	assert_int_equal(s2pt_map(&pt, 0x2000u, 0xfffffffffffff000ull, 0x2000u, HV_MAP_R),
+	                 HV_EINVAL);                                             /* PA wraps */
+	assert_int_equal(s2pt_map(&pt, 0x2000u, 0x2000ull, PAGE, 0), HV_EINVAL); /* no access */
+	assert_int_equal(s2pt_map(&pt, 0x2000u, 0x2000ull, PAGE, HV_MAP_X), HV_EINVAL);
+	assert_int_equal(s2pt_map(&pt, 0x2000u, 0x2000ull, PAGE, S2_DEVICE), HV_EINVAL);
+	assert_int_equal(s2pt_map(&pt, 0x2000u, 0x2000ull, PAGE, HV_MAP_R | 0x8u),
+	                 HV_EINVAL); /* unknown bit */
 	/* EINVAL wins over EBUSY */
-	assert_int_equal(s2pt_map(&pt, 0x1000u, 0x1000ull, PAGE, 0),
-			 HV_EINVAL);
+	assert_int_equal(s2pt_map(&pt, 0x1000u, 0x1000ull, PAGE, 0), HV_EINVAL);
 	assert_same(before, snap());
 	assert_unmapped(0x2000u);
 }
@@ -392,8 +374,7 @@ static void test_unmap_einval(void **state)
 	struct snapshot before;
 
 	(void)state;
-	assert_int_equal(s2pt_map(&pt, 0x1000u, 0x1000ull, PAGE, HV_MAP_R),
-			 HV_OK);
+	assert_int_equal(s2pt_map(&pt, 0x1000u, 0x1000ull, PAGE, HV_MAP_R), HV_OK);
 	before = snap();
 	assert_int_equal(s2pt_unmap(&pt, 0x1800u, PAGE), HV_EINVAL);
 	assert_int_equal(s2pt_unmap(&pt, 0x1000u, 0x800u), HV_EINVAL);
@@ -408,31 +389,23 @@ static void test_map_ebusy(void **state)
 	struct snapshot before;
 
 	(void)state;
-	assert_int_equal(s2pt_map(&pt, 0x00200000u, 0x00200000ull, BLOCK,
-				  HV_MAP_R), HV_OK);
-	assert_int_equal(s2pt_map(&pt, 0x40005000u, 0x9000ull, PAGE,
-				  HV_MAP_W), HV_OK);
+	assert_int_equal(s2pt_map(&pt, 0x00200000u, 0x00200000ull, BLOCK, HV_MAP_R), HV_OK);
+	assert_int_equal(s2pt_map(&pt, 0x40005000u, 0x9000ull, PAGE, HV_MAP_W), HV_OK);
 	before = snap();
 	/* A page inside the block */
-	assert_int_equal(s2pt_map(&pt, 0x00300000u, 0x1000ull, PAGE, HV_MAP_R),
-			 HV_EBUSY);
+	assert_int_equal(s2pt_map(&pt, 0x00300000u, 0x1000ull, PAGE, HV_MAP_R), HV_EBUSY);
 	/* The same block again */
-	assert_int_equal(s2pt_map(&pt, 0x00200000u, 0x00200000ull, BLOCK,
-				  HV_MAP_R), HV_EBUSY);
+	assert_int_equal(s2pt_map(&pt, 0x00200000u, 0x00200000ull, BLOCK, HV_MAP_R), HV_EBUSY);
 	/* A range whose last page is the block's first */
-	assert_int_equal(s2pt_map(&pt, 0x001f0000u, 0x1000ull, 0x11000u,
-				  HV_MAP_R), HV_EBUSY);
+	assert_int_equal(s2pt_map(&pt, 0x001f0000u, 0x1000ull, 0x11000u, HV_MAP_R), HV_EBUSY);
 	/* A range over several free pages, one mapped page, more free pages;
 	   it would need a new level-2 table for its first part */
-	assert_int_equal(s2pt_map(&pt, 0x3ffff000u, 0x1000ull, 0x8000u,
-				  HV_MAP_R), HV_EBUSY);
+	assert_int_equal(s2pt_map(&pt, 0x3ffff000u, 0x1000ull, 0x8000u, HV_MAP_R), HV_EBUSY);
 	/* A block-sized aligned range over a level-3 table with one page */
-	assert_int_equal(s2pt_map(&pt, 0x40000000u, 0x0ull, BLOCK, HV_MAP_R),
-			 HV_EBUSY);
+	assert_int_equal(s2pt_map(&pt, 0x40000000u, 0x0ull, BLOCK, HV_MAP_R), HV_EBUSY);
 	/* EBUSY is found before any allocation is tried */
 	fake_pt_set_limit(0);
-	assert_int_equal(s2pt_map(&pt, 0x3ffff000u, 0x1000ull, 0x8000u,
-				  HV_MAP_R), HV_EBUSY);
+	assert_int_equal(s2pt_map(&pt, 0x3ffff000u, 0x1000ull, 0x8000u, HV_MAP_R), HV_EBUSY);
 	fake_pt_set_limit(-1);
 	assert_same(before, snap());
 	assert_unmapped(0x3ffff000u);
@@ -460,8 +433,9 @@ static void test_unmap_splits_block(void **state)
 	struct fake_tlb_call last;
 
 	(void)state;
-	assert_int_equal(s2pt_map(&pt, 0x00600000u, 0x20000000ull, BLOCK,
-				  HV_MAP_R | HV_MAP_W | S2_DEVICE), HV_OK);
+	assert_int_equal(
+	    s2pt_map(&pt, 0x00600000u, 0x20000000ull, BLOCK, HV_MAP_R | HV_MAP_W | S2_DEVICE),
+	    HV_OK);
 	assert_int_equal(pt.tables, 2);
 	bbm_block_ipa = 0x00600000u;
 	bbm_desc_at_flush = ~0ull;
@@ -481,15 +455,15 @@ static void test_unmap_splits_block(void **state)
 
 	assert_int_equal(pt.tables, 3);
 	assert_int_equal(D_TYPE(l2_entry(0x00600000u)), D_TABLE);
-	assert_int_equal(l3_entry(0x00600000u), 0x20000000ull | D_PAGE |
-			 D_DEVICE | D_AP_RW | D_AF | D_XN);
+	assert_int_equal(l3_entry(0x00600000u),
+	                 0x20000000ull | D_PAGE | D_DEVICE | D_AP_RW | D_AF | D_XN);
 	assert_unmapped(0x00601000u);
 	assert_unmapped(0x00602fffu);
 	for (uint32_t off = 0; off < BLOCK; off += PAGE) {
 		if (off == PAGE || off == 2 * PAGE)
 			continue;
 		assert_maps(0x00600000u + off + 0x10, 0x20000010ull + off,
-			    HV_MAP_R | HV_MAP_W | S2_DEVICE);
+		            HV_MAP_R | HV_MAP_W | S2_DEVICE);
 	}
 	check_tree();
 }
@@ -498,8 +472,7 @@ static void test_unmap_splits_two_blocks(void **state)
 {
 	(void)state;
 	/* A range from inside one block to inside the next: two splits */
-	assert_int_equal(s2pt_map(&pt, 0x00200000u, 0x00a00000ull, 2 * BLOCK,
-				  HV_MAP_R), HV_OK);
+	assert_int_equal(s2pt_map(&pt, 0x00200000u, 0x00a00000ull, 2 * BLOCK, HV_MAP_R), HV_OK);
 	fake_pt_set_limit(1);
 	assert_int_equal(s2pt_unmap(&pt, 0x003ff000u, 2 * PAGE), HV_ENOMEM);
 	fake_pt_set_limit(2);
@@ -511,8 +484,7 @@ static void test_unmap_splits_two_blocks(void **state)
 	assert_unmapped(0x00400000u);
 	assert_maps(0x00401000u, 0x00c01000ull, HV_MAP_R);
 	/* Whole blocks inside a range need no split */
-	assert_int_equal(s2pt_map(&pt, 0x00800000u, 0x00800000ull, 2 * BLOCK,
-				  HV_MAP_R), HV_OK);
+	assert_int_equal(s2pt_map(&pt, 0x00800000u, 0x00800000ull, 2 * BLOCK, HV_MAP_R), HV_OK);
 	fake_pt_set_limit(0);
 	assert_int_equal(s2pt_unmap(&pt, 0x00800000u, 2 * BLOCK), HV_OK);
 	fake_pt_set_limit(-1);
@@ -525,12 +497,9 @@ static void test_unmap_frees_empty_tables(void **state)
 	unsigned calls;
 
 	(void)state;
-	assert_int_equal(s2pt_map(&pt, 0x00001000u, 0x1000ull, 3 * PAGE,
-				  HV_MAP_R), HV_OK);
-	assert_int_equal(s2pt_map(&pt, 0x3fe00000u, 0x3fe00000ull, 2 * BLOCK,
-				  HV_MAP_R), HV_OK);
-	assert_int_equal(s2pt_map(&pt, 0x80300000u, 0x5000ull, 0x101000u,
-				  HV_MAP_W), HV_OK);
+	assert_int_equal(s2pt_map(&pt, 0x00001000u, 0x1000ull, 3 * PAGE, HV_MAP_R), HV_OK);
+	assert_int_equal(s2pt_map(&pt, 0x3fe00000u, 0x3fe00000ull, 2 * BLOCK, HV_MAP_R), HV_OK);
+	assert_int_equal(s2pt_map(&pt, 0x80300000u, 0x5000ull, 0x101000u, HV_MAP_W), HV_OK);
 	/* root; region 0: level 2 + 3; region 1: level 2 (a block);
 	   region 2: level 2 + two level 3 */
 	assert_int_equal(pt.tables, 7);
@@ -571,14 +540,14 @@ static void test_map_enomem_changes_nothing(void **state)
 	struct snapshot before;
 
 	(void)state;
-	assert_int_equal(s2pt_map(&pt, 0x00001000u, 0x1000ull, PAGE, HV_MAP_R),
-			 HV_OK);
+	assert_int_equal(s2pt_map(&pt, 0x00001000u, 0x1000ull, PAGE, HV_MAP_R), HV_OK);
 	before = snap();
 	/* Needs a level-3 table in region 0, a level-2 and a level-3 in 1 */
 	for (int limit = 0; limit < 3; limit++) {
 		fake_pt_set_limit(limit);
-		assert_int_equal(s2pt_map(&pt, 0x3ffff000u, 0x7000ull, 2 * PAGE,
-					  HV_MAP_R | HV_MAP_W), HV_ENOMEM);
+		assert_int_equal(
+		    s2pt_map(&pt, 0x3ffff000u, 0x7000ull, 2 * PAGE, HV_MAP_R | HV_MAP_W),
+		    HV_ENOMEM);
 		fake_pt_set_limit(-1);
 		assert_same(before, snap());
 		assert_unmapped(0x3ffff000u);
@@ -586,8 +555,8 @@ static void test_map_enomem_changes_nothing(void **state)
 		assert_maps(0x00001000u, 0x1000ull, HV_MAP_R);
 	}
 	fake_pt_set_limit(3);
-	assert_int_equal(s2pt_map(&pt, 0x3ffff000u, 0x7000ull, 2 * PAGE,
-				  HV_MAP_R | HV_MAP_W), HV_OK);
+	assert_int_equal(s2pt_map(&pt, 0x3ffff000u, 0x7000ull, 2 * PAGE, HV_MAP_R | HV_MAP_W),
+	                 HV_OK);
 	fake_pt_set_limit(-1);
 	assert_int_equal(pt.tables, before.tables + 3);
 	assert_maps(0x40000000u, 0x8000ull, HV_MAP_R | HV_MAP_W);
@@ -599,8 +568,7 @@ static void test_unmap_enomem_changes_nothing(void **state)
 	struct snapshot before;
 
 	(void)state;
-	assert_int_equal(s2pt_map(&pt, 0x00400000u, 0x00400000ull, BLOCK,
-				  HV_MAP_R), HV_OK);
+	assert_int_equal(s2pt_map(&pt, 0x00400000u, 0x00400000ull, BLOCK, HV_MAP_R), HV_OK);
 	before = snap();
 	fake_pt_set_limit(0);
 	assert_int_equal(s2pt_unmap(&pt, 0x00500000u, PAGE), HV_ENOMEM);
@@ -615,12 +583,10 @@ static void test_destroy_frees_everything(void **state)
 	for (uint32_t i = 0; i < 4; i++) {
 		uint32_t base = i << 30;
 
-		assert_int_equal(s2pt_map(&pt, base + 0x1000u, 0x1000ull, PAGE,
-					  HV_MAP_R), HV_OK);
-		assert_int_equal(s2pt_map(&pt, base + 0x10000000u, 0ull, BLOCK,
-					  HV_MAP_R), HV_OK);
-		assert_int_equal(s2pt_map(&pt, base + 0x20000000u, 0x1000ull,
-					  BLOCK, HV_MAP_R), HV_OK);
+		assert_int_equal(s2pt_map(&pt, base + 0x1000u, 0x1000ull, PAGE, HV_MAP_R), HV_OK);
+		assert_int_equal(s2pt_map(&pt, base + 0x10000000u, 0ull, BLOCK, HV_MAP_R), HV_OK);
+		assert_int_equal(s2pt_map(&pt, base + 0x20000000u, 0x1000ull, BLOCK, HV_MAP_R),
+		                 HV_OK);
 	}
 	assert_int_equal(pt.tables, 1 + 4 * 3);
 	check_tree();
@@ -629,8 +595,8 @@ static void test_destroy_frees_everything(void **state)
 
 /* ---- randomized run against a reference model -------------------------------- */
 
-#define WIN_BASE 0x3fc00000u              /* straddles the 1 GiB boundary */
-#define WIN_PAGES 2048u                   /* 8 MiB: four 2 MiB regions */
+#define WIN_BASE   0x3fc00000u /* straddles the 1 GiB boundary */
+#define WIN_PAGES  2048u       /* 8 MiB: four 2 MiB regions */
 #define RANDOM_OPS 20000
 
 struct model_page {
@@ -737,8 +703,7 @@ struct random_stats {
 	unsigned maps, busy, unmaps, enomem, splits;
 };
 
-static void random_map(uint32_t first, uint32_t count, int limited,
-		       struct random_stats *st)
+static void random_map(uint32_t first, uint32_t count, int limited, struct random_stats *st)
 {
 	uint32_t ipa = WIN_BASE + first * PAGE;
 	uint64_t pa = rnd_pa(ipa);
@@ -755,15 +720,13 @@ static void random_map(uint32_t first, uint32_t count, int limited,
 		assert_int_equal(rc, HV_OK);
 		st->maps++;
 		for (uint32_t i = 0; i < count; i++)
-			model[first + i] = (struct model_page){
-				1, pa + (uint64_t)i * PAGE, attr };
+			model[first + i] = (struct model_page){1, pa + (uint64_t)i * PAGE, attr};
 	}
 	if (rc != HV_OK)
 		assert_same(before, snap());
 }
 
-static void random_unmap(uint32_t first, uint32_t count, int limited,
-			 struct random_stats *st)
+static void random_unmap(uint32_t first, uint32_t count, int limited, struct random_stats *st)
 {
 	uint32_t ipa = WIN_BASE + first * PAGE;
 	struct snapshot before = snap();
@@ -796,7 +759,7 @@ static void random_unmap(uint32_t first, uint32_t count, int limited,
 
 static void test_random_against_model(void **state)
 {
-	struct random_stats st = { 0, 0, 0, 0, 0 };
+	struct random_stats st = {0, 0, 0, 0, 0};
 
 	(void)state;
 	memset(model, 0, sizeof(model));
@@ -816,8 +779,8 @@ static void test_random_against_model(void **state)
 		check_against_model();
 	}
 	print_message("random: %u maps, %u busy, %u unmaps, %u enomem, "
-		      "%u splits, %u block descriptors seen\n", st.maps,
-		      st.busy, st.unmaps, st.enomem, st.splits, blocks_seen);
+	              "%u splits, %u block descriptors seen\n",
+	              st.maps, st.busy, st.unmaps, st.enomem, st.splits, blocks_seen);
 	/* The run did reach every path it is meant to */
 	assert_true(st.maps > 100 && st.busy > 100 && st.unmaps > 100);
 	assert_true(st.enomem > 10 && st.splits > 10 && blocks_seen > 100);
@@ -830,38 +793,22 @@ static void test_random_against_model(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_init_destroy, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_init_enomem, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_map_single_page, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_map_attributes, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_map_block_when_aligned,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_map_top_and_boundaries,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_map_einval, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_unmap_einval, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_map_ebusy, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_unmap_splits_block, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_unmap_splits_two_blocks,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unmap_frees_empty_tables,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_map_enomem_changes_nothing,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_unmap_enomem_changes_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_destroy_frees_everything,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_random_against_model,
-						setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_init_destroy, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_init_enomem, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_map_single_page, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_map_attributes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_map_block_when_aligned, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_map_top_and_boundaries, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_map_einval, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unmap_einval, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_map_ebusy, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unmap_splits_block, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unmap_splits_two_blocks, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unmap_frees_empty_tables, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_map_enomem_changes_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unmap_enomem_changes_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_destroy_frees_everything, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_random_against_model, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,7 +14,7 @@ struct config {
 };
 
 static const struct config configs[] = {
-	{ 64, 1 }, { 64, 2 }, { 256, 1 }, { 256, 2 }, { 256, 4 }, { 32, 4 },
+    {64, 1}, {64, 2}, {256, 1}, {256, 2}, {256, 4}, {32, 4},
 };
 
 #define NR_CONFIGS (sizeof(configs) / sizeof(configs[0]))
@@ -56,7 +56,7 @@ static uint32_t cpu_mask(const struct config *c)
 }
 
 static const uint32_t id_values[12] = {
-	0x04, 0x00, 0x00, 0x00, 0x90, 0xB4, 0x2B, 0x00, 0x0D, 0xF0, 0x05, 0xB1,
+    0x04, 0x00, 0x00, 0x00, 0x90, 0xB4, 0x2B, 0x00, 0x0D, 0xF0, 0x05, 0xB1,
 };
 
 /* ---- an independent statement of the register table -------------------- */
@@ -183,8 +183,7 @@ static void test_writable_masks(void **state)
 static void test_write_zero_clears(void **state)
 {
 	static const uint32_t rw_ranges[][2] = {
-		{ 0x000, 0x004 }, { 0x080, 0x100 }, { 0x400, 0x800 },
-		{ 0x800, 0xC00 }, { 0xC00, 0xD00 },
+	    {0x000, 0x004}, {0x080, 0x100}, {0x400, 0x800}, {0x800, 0xC00}, {0xC00, 0xD00},
 	};
 	static struct vgicd d;
 
@@ -291,12 +290,10 @@ static void test_byte_accesses(void **state)
 static void test_bad_accesses(void **state)
 {
 	static const uint32_t word_only[] = {
-		0x000, 0x004, 0x008, 0x080, 0x100, 0x180, 0x200, 0x280, 0x300,
-		0x380, 0xC00, 0xE00, 0xF00, 0xFD0, 0xFE0, 0xFFC, 0x00C,
+	    0x000, 0x004, 0x008, 0x080, 0x100, 0x180, 0x200, 0x280, 0x300,
+	    0x380, 0xC00, 0xE00, 0xF00, 0xFD0, 0xFE0, 0xFFC, 0x00C,
 	};
-	static const uint32_t byte_ok[] = {
-		0x400, 0x7FF, 0x800, 0xBFF, 0xF10, 0xF1F, 0xF20, 0xF2F
-	};
+	static const uint32_t byte_ok[] = {0x400, 0x7FF, 0x800, 0xBFF, 0xF10, 0xF1F, 0xF20, 0xF2F};
 	static struct vgicd d;
 	uint32_t v;
 
@@ -474,7 +471,7 @@ static void test_take_pending_needs_enable_and_group(void **state)
 	assert_int_equal(vgicd_take_pending(&d, 0, &info), -1); /* disabled */
 	wr(&d, 0, 0x104, 1u << 8);
 	wr(&d, 0, 0x084, 1u << 8); /* group 1 */
-	wr(&d, 0, 0x000, 0x1);	   /* only group 0 enabled */
+	wr(&d, 0, 0x000, 0x1);     /* only group 0 enabled */
 	assert_int_equal(vgicd_take_pending(&d, 0, &info), -1);
 	wr(&d, 0, 0x000, 0x2);
 	assert_int_equal(vgicd_take_pending(&d, 0, &info), 40);
@@ -631,27 +628,27 @@ static void test_state_survives_copy(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_reset_values),
-		cmocka_unit_test(test_typer_values),
-		cmocka_unit_test(test_writable_masks),
-		cmocka_unit_test(test_write_zero_clears),
-		cmocka_unit_test(test_set_clear_pairs),
-		cmocka_unit_test(test_banked_registers),
-		cmocka_unit_test(test_byte_accesses),
-		cmocka_unit_test(test_bad_accesses),
-		cmocka_unit_test(test_bad_write_has_no_effect),
-		cmocka_unit_test(test_sgir_target_list),
-		cmocka_unit_test(test_sgir_filters),
-		cmocka_unit_test(test_sgi_pending_registers),
-		cmocka_unit_test(test_take_pending_priority_order),
-		cmocka_unit_test(test_take_pending_needs_enable_and_group),
-		cmocka_unit_test(test_take_pending_spi_targets),
-		cmocka_unit_test(test_take_pending_uniprocessor_spi),
-		cmocka_unit_test(test_take_pending_sgi_sources),
-		cmocka_unit_test(test_ppi_is_banked),
-		cmocka_unit_test(test_set_pending_ignores_bad_intids),
-		cmocka_unit_test(test_init_clamps),
-		cmocka_unit_test(test_state_survives_copy),
+	    cmocka_unit_test(test_reset_values),
+	    cmocka_unit_test(test_typer_values),
+	    cmocka_unit_test(test_writable_masks),
+	    cmocka_unit_test(test_write_zero_clears),
+	    cmocka_unit_test(test_set_clear_pairs),
+	    cmocka_unit_test(test_banked_registers),
+	    cmocka_unit_test(test_byte_accesses),
+	    cmocka_unit_test(test_bad_accesses),
+	    cmocka_unit_test(test_bad_write_has_no_effect),
+	    cmocka_unit_test(test_sgir_target_list),
+	    cmocka_unit_test(test_sgir_filters),
+	    cmocka_unit_test(test_sgi_pending_registers),
+	    cmocka_unit_test(test_take_pending_priority_order),
+	    cmocka_unit_test(test_take_pending_needs_enable_and_group),
+	    cmocka_unit_test(test_take_pending_spi_targets),
+	    cmocka_unit_test(test_take_pending_uniprocessor_spi),
+	    cmocka_unit_test(test_take_pending_sgi_sources),
+	    cmocka_unit_test(test_ppi_is_banked),
+	    cmocka_unit_test(test_set_pending_ignores_bad_intids),
+	    cmocka_unit_test(test_init_clamps),
+	    cmocka_unit_test(test_state_survives_copy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,19 +8,19 @@
 
 #include "vpl011.h"
 
-#define DR 0x000
-#define RSR 0x004
-#define FR 0x018
-#define ILPR 0x020
-#define IBRD 0x024
-#define FBRD 0x028
+#define DR    0x000
+#define RSR   0x004
+#define FR    0x018
+#define ILPR  0x020
+#define IBRD  0x024
+#define FBRD  0x028
 #define LCR_H 0x02C
-#define CR 0x030
-#define IFLS 0x034
-#define IMSC 0x038
-#define RIS 0x03C
-#define MIS 0x040
-#define ICR 0x044
+#define CR    0x030
+#define IFLS  0x034
+#define IMSC  0x038
+#define RIS   0x03C
+#define MIS   0x040
+#define ICR   0x044
 #define DMACR 0x048
 
 #define FR_BUSY (1u << 3)
@@ -50,15 +50,15 @@ static void test_reset_values(void **state)
 	static const struct {
 		uint32_t off, val;
 	} regs[] = {
-		{ DR, 0 },	 { RSR, 0 },	  { FR, FR_TXFE | FR_RXFE },
-		{ ILPR, 0 },	 { IBRD, 0 },	  { FBRD, 0 },
-		{ LCR_H, 0 },	 { CR, 0x0300 },  { IFLS, 0x12 },
-		{ IMSC, 0 },	 { RIS, 0 },	  { MIS, 0 },
-		{ ICR, 0 },	 { DMACR, 0 },	  { 0xFE0, 0x11 },
-		{ 0xFE4, 0x10 }, { 0xFE8, 0x14 }, { 0xFEC, 0x00 },
-		{ 0xFF0, 0x0D }, { 0xFF4, 0xF0 }, { 0xFF8, 0x05 },
-		{ 0xFFC, 0xB1 }, { 0x008, 0 },	  { 0x04C, 0 },
-		{ 0x800, 0 },	 { 0xFDC, 0 },
+	    {DR, 0},       {RSR, 0},      {FR, FR_TXFE | FR_RXFE},
+	    {ILPR, 0},     {IBRD, 0},     {FBRD, 0},
+	    {LCR_H, 0},    {CR, 0x0300},  {IFLS, 0x12},
+	    {IMSC, 0},     {RIS, 0},      {MIS, 0},
+	    {ICR, 0},      {DMACR, 0},    {0xFE0, 0x11},
+	    {0xFE4, 0x10}, {0xFE8, 0x14}, {0xFEC, 0x00},
+	    {0xFF0, 0x0D}, {0xFF4, 0xF0}, {0xFF8, 0x05},
+	    {0xFFC, 0xB1}, {0x008, 0},    {0x04C, 0},
+	    {0x800, 0},    {0xFDC, 0},
 	};
 	struct vpl011 u;
 
@@ -74,8 +74,8 @@ static void test_writable_masks(void **state)
 	static const struct {
 		uint32_t off, mask;
 	} regs[] = {
-		{ ILPR, 0xFF }, { IBRD, 0xFFFF }, { FBRD, 0x3F },  { LCR_H, 0xFF },
-		{ CR, 0xFF87 }, { IFLS, 0x3F },	  { IMSC, 0x7FF }, { DMACR, 0x7 },
+	    {ILPR, 0xFF}, {IBRD, 0xFFFF}, {FBRD, 0x3F},  {LCR_H, 0xFF},
+	    {CR, 0xFF87}, {IFLS, 0x3F},   {IMSC, 0x7FF}, {DMACR, 0x7},
 	};
 	struct vpl011 u;
 
@@ -290,11 +290,11 @@ static void test_bad_accesses(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_reset_values),	   cmocka_unit_test(test_writable_masks),
-		cmocka_unit_test(test_dr_write_transmits), cmocka_unit_test(test_tx_interrupt),
-		cmocka_unit_test(test_rx_fifo_order),	   cmocka_unit_test(test_rx_fifo_full),
-		cmocka_unit_test(test_rx_interrupt),	   cmocka_unit_test(test_interrupt_masking),
-		cmocka_unit_test(test_narrow_accesses),	   cmocka_unit_test(test_bad_accesses),
+	    cmocka_unit_test(test_reset_values),       cmocka_unit_test(test_writable_masks),
+	    cmocka_unit_test(test_dr_write_transmits), cmocka_unit_test(test_tx_interrupt),
+	    cmocka_unit_test(test_rx_fifo_order),      cmocka_unit_test(test_rx_fifo_full),
+	    cmocka_unit_test(test_rx_interrupt),       cmocka_unit_test(test_interrupt_masking),
+	    cmocka_unit_test(test_narrow_accesses),    cmocka_unit_test(test_bad_accesses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,16 +8,16 @@
 #include <stdint.h>
 
 #define HV_BOOTINFO_MAGIC 0x68766269u /* "hvbi" */
-#define HV_MAX_MODULES 8
+#define HV_MAX_MODULES    8
 
 /* init's capability slots */
-#define HV_INIT_CAP_CONTROL 1
-#define HV_INIT_CAP_MEMORY 2 /* all free RAM, identity-mapped in init */
-#define HV_INIT_CAP_ASPACE 3 /* init's own space */
-#define HV_INIT_CAP_THREAD 4
-#define HV_INIT_CAP_UART 5   /* DEVICE: the physical PL011 page */
-#define HV_INIT_CAP_DEBUG 6
-#define HV_INIT_CAP_GICV 7  /* DEVICE: the GIC virtual CPU interface */
+#define HV_INIT_CAP_CONTROL    1
+#define HV_INIT_CAP_MEMORY     2 /* all free RAM, identity-mapped in init */
+#define HV_INIT_CAP_ASPACE     3 /* init's own space */
+#define HV_INIT_CAP_THREAD     4
+#define HV_INIT_CAP_UART       5 /* DEVICE: the physical PL011 page */
+#define HV_INIT_CAP_DEBUG      6
+#define HV_INIT_CAP_GICV       7 /* DEVICE: the GIC virtual CPU interface */
 #define HV_INIT_CAP_FIRST_FREE 8
 
 struct hv_module {

@@ -8,54 +8,54 @@
 
 #include <stdint.h>
 
-#define HV_NAME_MAX 16
-#define HV_MAX_VMS 8
-#define HV_MAX_STREAMS 12
+#define HV_NAME_MAX     16
+#define HV_MAX_VMS      8
+#define HV_MAX_STREAMS  12
 #define HV_BOOTARGS_MAX 512
 
 /* ---- monitor (servers/vmm) ---- */
-#define VMM_CAP_EXIT_EP 1   /* exits of this VM's vCPUs; READ */
-#define VMM_CAP_CONSOLE 2   /* signal the console: new output */
-#define VMM_CAP_NTFN 3      /* own notification, bound: crash requests, input */
-#define VMM_CAP_INIT 4      /* call init: power events */
-#define VMM_CAP_VCPU0 8     /* VMM_CAP_VCPU0 + i: vCPU i */
+#define VMM_CAP_EXIT_EP 1 /* exits of this VM's vCPUs; READ */
+#define VMM_CAP_CONSOLE 2 /* signal the console: new output */
+#define VMM_CAP_NTFN    3 /* own notification, bound: crash requests, input */
+#define VMM_CAP_INIT    4 /* call init: power events */
+#define VMM_CAP_VCPU0   8 /* VMM_CAP_VCPU0 + i: vCPU i */
 
 #define VMM_NTFN_CRASH (1u << 0) /* fault now (control prompt `crash`) */
 #define VMM_NTFN_INPUT (1u << 1) /* console input waits in the ring */
 
 struct vmm_info {
 	char name[HV_NAME_MAX];
-	uint32_t index;      /* VM number, also its console stream */
+	uint32_t index; /* VM number, also its console stream */
 	uint32_t nr_vcpus;
-	uint32_t ram_size;   /* bytes, guest RAM at HV_GUEST_RAM */
+	uint32_t ram_size;                /* bytes, guest RAM at HV_GUEST_RAM */
 	uint32_t kernel_ipa, kernel_size; /* image, read-only in the monitor */
 	uint32_t initrd_ipa, initrd_size;
 	uint32_t testhooks;
 	uint32_t crash_on_start;
-	uint32_t instance;   /* 0 for the first monitor, then restarts */
+	uint32_t instance; /* 0 for the first monitor, then restarts */
 	char bootargs[HV_BOOTARGS_MAX];
 };
 
 /* ---- console (servers/devices/console) ---- */
-#define CONSOLE_CAP_EP 1     /* its own endpoint; its notification is bound */
-#define CONSOLE_CAP_IRQ 2    /* the UART interrupt */
-#define CONSOLE_CAP_INIT 3   /* call init: control prompt commands */
+#define CONSOLE_CAP_EP        1 /* its own endpoint; its notification is bound */
+#define CONSOLE_CAP_IRQ       2 /* the UART interrupt */
+#define CONSOLE_CAP_INIT      3 /* call init: control prompt commands */
 #define CONSOLE_CAP_NTFN_UART 4 /* own notification, badge CONSOLE_NTFN_UART */
-#define CONSOLE_CAP_VM0 8    /* CONSOLE_CAP_VM0 + i: signal stream i's monitor (input) */
-#define CONSOLE_NTFN_UART (1u << 31)
+#define CONSOLE_CAP_VM0       8 /* CONSOLE_CAP_VM0 + i: signal stream i's monitor (input) */
+#define CONSOLE_NTFN_UART     (1u << 31)
 
 struct console_info {
 	uint32_t nr_streams;
-	uint32_t nr_vms;    /* streams 0..nr_vms-1 are VMs */
+	uint32_t nr_vms; /* streams 0..nr_vms-1 are VMs */
 	uint32_t counter_freq;
 	char names[HV_MAX_STREAMS][HV_NAME_MAX];
 	uint32_t ring_ipa[HV_MAX_STREAMS];
 };
 
 /* ---- test servers (tests/servers) ---- */
-#define TEST_CAP_LOG 1      /* signal the console */
-#define TEST_CAP_EP 2       /* ipcbench: endpoint shared by its two instances */
-#define TEST_CAP_SELF 3     /* own address space */
+#define TEST_CAP_LOG   1 /* signal the console */
+#define TEST_CAP_EP    2 /* ipcbench: endpoint shared by its two instances */
+#define TEST_CAP_SELF  3 /* own address space */
 #define TEST_CAP_DEBUG 4
 
 struct test_info {
@@ -65,22 +65,22 @@ struct test_info {
 };
 
 /* ---- calls to init: badges on init's endpoint ---- */
-#define INIT_BADGE_FAULT 0x100u   /* | VM index: its monitor faulted */
-#define INIT_BADGE_MONITOR 0x200u /* | VM index: a call from its monitor */
-#define INIT_BADGE_CONSOLE 0x300u
-#define INIT_BADGE_TEST 0x400u    /* | test server number: it faulted */
-#define INIT_BADGE_KIND(b) ((b)&0xf00u)
+#define INIT_BADGE_FAULT    0x100u /* | VM index: its monitor faulted */
+#define INIT_BADGE_MONITOR  0x200u /* | VM index: a call from its monitor */
+#define INIT_BADGE_CONSOLE  0x300u
+#define INIT_BADGE_TEST     0x400u /* | test server number: it faulted */
+#define INIT_BADGE_KIND(b)  ((b)&0xf00u)
 #define INIT_BADGE_INDEX(b) ((b)&0xffu)
 
 enum init_cmd {
-	INIT_LIST = 1,      /* m1=vm -> m1=state m2=vcpus m3=exits m4=restarts */
-	INIT_STATS = 2,     /* m1=vm m2=EC -> m1=count m2,m3=cost (ticks) */
-	INIT_CRASH = 3,     /* m1=vm m2=loop */
-	INIT_DESTROY = 4,   /* m1=vm */
-	INIT_POWER = 5,     /* from a monitor: m1 = INIT_POWER_OFF/RESET */
-	INIT_FIND = 6,      /* m1..m4 = name (16 bytes) -> m1 = vm index */
+	INIT_LIST = 1,    /* m1=vm -> m1=state m2=vcpus m3=exits m4=restarts */
+	INIT_STATS = 2,   /* m1=vm m2=EC -> m1=count m2,m3=cost (ticks) */
+	INIT_CRASH = 3,   /* m1=vm m2=loop */
+	INIT_DESTROY = 4, /* m1=vm */
+	INIT_POWER = 5,   /* from a monitor: m1 = INIT_POWER_OFF/RESET */
+	INIT_FIND = 6,    /* m1..m4 = name (16 bytes) -> m1 = vm index */
 };
-#define INIT_POWER_OFF 0
+#define INIT_POWER_OFF   0
 #define INIT_POWER_RESET 1
 
 enum vm_state { VM_RUNNING, VM_RESTARTING, VM_FAILED, VM_OFF, VM_DESTROYED };

@@ -26,10 +26,10 @@ static inline int hv_syscall7(uint32_t nr, uint32_t a[7])
 	register uint32_t r6 __asm__("r6") = a[6];
 	register uint32_t r7 __asm__("r7") = nr;
 	__asm__ volatile("svc #0"
-			 : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4), "+r"(r5), "+r"(r6),
-			   "+r"(r7)
-			 :
-			 : "memory");
+	                 : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4), "+r"(r5), "+r"(r6),
+	                   "+r"(r7)
+	                 :
+	                 : "memory");
 	a[0] = r7; /* badge, for the receive family */
 	a[1] = r1;
 	a[2] = r2;
@@ -41,7 +41,7 @@ static inline int hv_syscall7(uint32_t nr, uint32_t a[7])
 }
 
 static inline int hv_sys(uint32_t nr, uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3,
-			 uint32_t a4, uint32_t a5, uint32_t a6)
+                         uint32_t a4, uint32_t a5, uint32_t a6)
 {
 	uint32_t a[7] = {a0, a1, a2, a3, a4, a5, a6};
 	return hv_syscall7(nr, a);
@@ -91,14 +91,14 @@ static inline int hv_obj_create(uint32_t control, uint32_t type, uint32_t slot, 
 	return hv_sys(HV_SYS_OBJ_CREATE, control, type, slot, arg, 0, 0, 0);
 }
 
-static inline int hv_memory_split(uint32_t control, uint32_t slot, uint32_t parent,
-				  uint32_t pa, uint32_t size)
+static inline int hv_memory_split(uint32_t control, uint32_t slot, uint32_t parent, uint32_t pa,
+                                  uint32_t size)
 {
 	return hv_sys(HV_SYS_OBJ_CREATE, control, HV_OBJ_MEMORY, slot, parent, pa, size, 0);
 }
 
 static inline int hv_cap_copy(uint32_t aspace, uint32_t dslot, uint32_t sslot, uint32_t rights,
-			      uint32_t badge)
+                              uint32_t badge)
 {
 	return hv_sys(HV_SYS_CAP_COPY, aspace, dslot, sslot, rights, badge, 0, 0);
 }
@@ -109,7 +109,7 @@ static inline int hv_cap_delete(uint32_t aspace, uint32_t slot)
 }
 
 static inline int hv_map(uint32_t aspace, uint32_t mem, uint32_t pa, uint32_t ipa, uint32_t size,
-			 uint32_t flags)
+                         uint32_t flags)
 {
 	return hv_sys(HV_SYS_MAP, aspace, mem, pa, ipa, size, flags, 0);
 }
@@ -120,10 +120,10 @@ static inline int hv_unmap(uint32_t aspace, uint32_t ipa, uint32_t size)
 }
 
 static inline int hv_thread_config(uint32_t thread, uint32_t aspace, uint32_t pc, uint32_t sp,
-				   uint32_t prio, uint32_t cpu, uint32_t fault_ep, uint32_t badge)
+                                   uint32_t prio, uint32_t cpu, uint32_t fault_ep, uint32_t badge)
 {
 	return hv_sys(HV_SYS_THREAD_CONFIG, thread, aspace, pc, sp, prio | cpu << 8, fault_ep,
-		      badge);
+	              badge);
 }
 
 static inline int hv_thread_resume(uint32_t thread)

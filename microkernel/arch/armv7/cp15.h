@@ -7,28 +7,28 @@
 
 #include <stdint.h>
 
-#define CP32(name, op1, crn, crm, op2)                                                    \
-	static inline uint32_t read_##name(void)                                         \
-	{                                                                                \
-		uint32_t v;                                                              \
-		__asm__ volatile("mrc p15, " #op1 ", %0, " #crn ", " #crm ", " #op2 : "=r"(v)); \
-		return v;                                                                \
-	}                                                                                \
-	static inline void write_##name(uint32_t v)                                     \
-	{                                                                                \
-		__asm__ volatile("mcr p15, " #op1 ", %0, " #crn ", " #crm ", " #op2 ::"r"(v)); \
+#define CP32(name, op1, crn, crm, op2)                                                             \
+	static inline uint32_t read_##name(void)                                                   \
+	{                                                                                          \
+		uint32_t v;                                                                        \
+		__asm__ volatile("mrc p15, " #op1 ", %0, " #crn ", " #crm ", " #op2 : "=r"(v));    \
+		return v;                                                                          \
+	}                                                                                          \
+	static inline void write_##name(uint32_t v)                                                \
+	{                                                                                          \
+		__asm__ volatile("mcr p15, " #op1 ", %0, " #crn ", " #crm ", " #op2 ::"r"(v));     \
 	}
 
-#define CP64(name, op1, crm)                                                              \
-	static inline uint64_t read_##name(void)                                         \
-	{                                                                                \
-		uint64_t v;                                                              \
-		__asm__ volatile("mrrc p15, " #op1 ", %Q0, %R0, " #crm : "=r"(v));      \
-		return v;                                                                \
-	}                                                                                \
-	static inline void write_##name(uint64_t v)                                     \
-	{                                                                                \
-		__asm__ volatile("mcrr p15, " #op1 ", %Q0, %R0, " #crm ::"r"(v));       \
+#define CP64(name, op1, crm)                                                                       \
+	static inline uint64_t read_##name(void)                                                   \
+	{                                                                                          \
+		uint64_t v;                                                                        \
+		__asm__ volatile("mrrc p15, " #op1 ", %Q0, %R0, " #crm : "=r"(v));                 \
+		return v;                                                                          \
+	}                                                                                          \
+	static inline void write_##name(uint64_t v)                                                \
+	{                                                                                          \
+		__asm__ volatile("mcrr p15, " #op1 ", %Q0, %R0, " #crm ::"r"(v));                  \
 	}
 
 /* Hyp configuration and syndrome */
@@ -91,7 +91,13 @@ CP64(cnthp_cval, 6, c14)
 CP64(cntv_cval, 3, c14)
 CP64(cntvoff, 4, c14)
 
-static inline void isb(void) { __asm__ volatile("isb" ::: "memory"); }
-static inline void dsb(void) { __asm__ volatile("dsb ish" ::: "memory"); }
+static inline void isb(void)
+{
+	__asm__ volatile("isb" ::: "memory");
+}
+static inline void dsb(void)
+{
+	__asm__ volatile("dsb ish" ::: "memory");
+}
 
 #endif

@@ -12,20 +12,39 @@
 #include "kernel.h"
 
 enum cp15_slot {
-	C_SCTLR, C_CPACR, C_TTBCR, C_DACR, C_DFSR, C_IFSR, C_ADFSR, C_AIFSR, C_DFAR, C_IFAR,
-	C_PRRR, C_NMRR, C_AMAIR0, C_AMAIR1, C_VBAR, C_CONTEXTIDR, C_TPIDRURW, C_TPIDRURO,
-	C_TPIDRPRW, C_CNTKCTL, C_CSSELR, C_NR
+	C_SCTLR,
+	C_CPACR,
+	C_TTBCR,
+	C_DACR,
+	C_DFSR,
+	C_IFSR,
+	C_ADFSR,
+	C_AIFSR,
+	C_DFAR,
+	C_IFAR,
+	C_PRRR,
+	C_NMRR,
+	C_AMAIR0,
+	C_AMAIR1,
+	C_VBAR,
+	C_CONTEXTIDR,
+	C_TPIDRURW,
+	C_TPIDRURO,
+	C_TPIDRPRW,
+	C_CNTKCTL,
+	C_CSSELR,
+	C_NR
 };
 enum cp15_64_slot { C_TTBR0, C_TTBR1, C_PAR };
 
 /* struct vcpu.banked, as banked_save lays it out */
 enum { B_SVC = 0, B_ABT = 3, B_UND = 6, B_IRQ = 9, B_FIQ_R8 = 12, B_FIQ_SP = 17 };
 
-#define SCTLR_RESET 0x00c50078u /* Cortex-A15 TRM 4.3.27 */
-#define SCTLR_V (1u << 13)
-#define SCTLR_EE (1u << 25)
-#define SCTLR_TE (1u << 30)
-#define TTBCR_EAE (1u << 31)
+#define SCTLR_RESET          0x00c50078u /* Cortex-A15 TRM 4.3.27 */
+#define SCTLR_V              (1u << 13)
+#define SCTLR_EE             (1u << 25)
+#define SCTLR_TE             (1u << 30)
+#define TTBCR_EAE            (1u << 31)
 #define CPACR_CP10_CP11_FULL (0xfu << 20)
 
 void arch_return(struct regs *r) __attribute__((noreturn));
@@ -219,13 +238,13 @@ void c_trap(void)
 		vcpu_exit(t, hsr);
 	if (HSR_EC(hsr) == HV_EC_SVC) {
 		if (t->regs.r[7] == HV_SYS_REPLY_RECV) {
-			struct cap *c = cap_lookup(t->as, t->regs.r[0], HV_CAP_ENDPOINT, HV_RIGHT_READ);
+			struct cap *c =
+			    cap_lookup(t->as, t->regs.r[0], HV_CAP_ENDPOINT, HV_RIGHT_READ);
 			if (c)
 				fastpath_reply_recv(t, c->obj);
 		}
 		syscall_dispatch(t);
-	}
-	else
+	} else
 		native_fault(t, hsr, HSR_EC(hsr) == HV_EC_IABT_LOW ? read_hifar() : read_hdfar());
 	schedule();
 }
@@ -254,14 +273,17 @@ void arch_vcpu_exit_info(uint32_t hsr, uint32_t *ipa, uint32_t *va)
 	*ipa = ((read_hpfar() & 0xfffffff0u) << 8) | (*va & 0xfffu);
 }
 
-#define BANKED(reg)                                                                      \
-	static uint32_t get_##reg(void)                                                  \
-	{                                                                                \
-		uint32_t v;                                                              \
-		__asm__ volatile("mrs %0, " #reg : "=r"(v));                             \
-		return v;                                                                \
-	}                                                                                \
-	static void set_##reg(uint32_t v) { __asm__ volatile("msr " #reg ", %0" ::"r"(v)); }
+#define BANKED(reg)                                                                                \
+	static uint32_t get_##reg(void)                                                            \
+	{                                                                                          \
+		uint32_t v;                                                                        \
+		__asm__ volatile("mrs %0, " #reg : "=r"(v));                                       \
+		return v;                                                                          \
+	}                                                                                          \
+	static void set_##reg(uint32_t v)                                                          \
+	{                                                                                          \
+		__asm__ volatile("msr " #reg ", %0" ::"r"(v));                                     \
+	}
 BANKED(sp_svc)
 BANKED(lr_svc)
 BANKED(sp_abt)
@@ -272,8 +294,11 @@ BANKED(sp_irq)
 BANKED(lr_irq)
 BANKED(sp_fiq)
 BANKED(lr_fiq)
-#define BANKED_WO(reg) \
-	static void set_##reg(uint32_t v) { __asm__ volatile("msr " #reg ", %0" ::"r"(v)); }
+#define BANKED_WO(reg)                                                                             \
+	static void set_##reg(uint32_t v)                                                          \
+	{                                                                                          \
+		__asm__ volatile("msr " #reg ", %0" ::"r"(v));                                     \
+	}
 BANKED_WO(spsr_abt)
 BANKED_WO(spsr_und)
 

@@ -11,21 +11,21 @@
 #include "kernel.h"
 #include "platform.h"
 
-#define GICD_CTLR 0x000
-#define GICD_ISENABLER 0x100
-#define GICD_ICENABLER 0x180
+#define GICD_CTLR       0x000
+#define GICD_ISENABLER  0x100
+#define GICD_ICENABLER  0x180
 #define GICD_IPRIORITYR 0x400
-#define GICD_ITARGETSR 0x800
-#define GICD_SGIR 0xf00
-#define GICC_CTLR 0x000
-#define GICC_PMR 0x004
-#define GICC_IAR 0x00c
-#define GICC_EOIR 0x010
+#define GICD_ITARGETSR  0x800
+#define GICD_SGIR       0xf00
+#define GICC_CTLR       0x000
+#define GICC_PMR        0x004
+#define GICC_IAR        0x00c
+#define GICC_EOIR       0x010
 
 #define IRQ_SGI_RESCHED 0
 #define IRQ_MAINTENANCE 25
-#define IRQ_HYP_TIMER 26
-#define IRQ_VTIMER 27
+#define IRQ_HYP_TIMER   26
+#define IRQ_VTIMER      27
 
 static unsigned nr_lrs;
 
@@ -193,20 +193,11 @@ void irq_handle(void)
 		if (id >= 1020)
 			return;
 		switch (id) {
-		case IRQ_SGI_RESCHED:
-			break;
-		case IRQ_MAINTENANCE:
-			gic_maintenance();
-			break;
-		case IRQ_HYP_TIMER:
-			sched_tick();
-			break;
-		case IRQ_VTIMER:
-			vtimer_fired();
-			break;
-		default:
-			irq_deliver(id);
-			break;
+		case IRQ_SGI_RESCHED: break;
+		case IRQ_MAINTENANCE: gic_maintenance(); break;
+		case IRQ_HYP_TIMER: sched_tick(); break;
+		case IRQ_VTIMER: vtimer_fired(); break;
+		default: irq_deliver(id); break;
 		}
 		*reg(platform.gicc, GICC_EOIR) = iar;
 	}

@@ -31,8 +31,8 @@ void arch_timer_set(uint64_t deadline)
 	isb();
 }
 
-#define UART_DR 0x00
-#define UART_FR 0x18
+#define UART_DR      0x00
+#define UART_FR      0x18
 #define UART_FR_TXFF (1u << 5)
 
 void arch_putc(char c)

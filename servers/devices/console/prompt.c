@@ -65,8 +65,8 @@ static void cmd_list(void)
 		uint32_t m[HV_MSG_WORDS] = {INIT_LIST, i};
 		if (ask_init(m) == 0)
 			uart_printf("%-16s %-10s %5u %10u %8u\n", info->names[i],
-				    m[1] < 5 ? state_names[m[1]] : "?", (unsigned)m[2],
-				    (unsigned)m[3], (unsigned)m[4]);
+			            m[1] < 5 ? state_names[m[1]] : "?", (unsigned)m[2],
+			            (unsigned)m[3], (unsigned)m[4]);
 	}
 }
 
@@ -80,12 +80,12 @@ static void cmd_stats(int vm)
 			continue;
 		uint64_t cost = m[2] | (uint64_t)m[3] << 32;
 		uart_printf("%s ec=0x%02x %s count=%u cost=%llu\n", info->names[vm], ec,
-			    exit_reason(ec), (unsigned)m[1], (unsigned long long)cost);
+		            exit_reason(ec), (unsigned)m[1], (unsigned long long)cost);
 		total += m[1];
 		total_cost += cost;
 	}
 	uart_printf("%s total count=%u cost=%llu (counter ticks at %u Hz)\n", info->names[vm],
-		    (unsigned)total, (unsigned long long)total_cost, (unsigned)info->counter_freq);
+	            (unsigned)total, (unsigned long long)total_cost, (unsigned)info->counter_freq);
 }
 
 static void cmd_simple(int vm, uint32_t what, uint32_t arg, const char *done)
@@ -100,7 +100,7 @@ static void cmd_simple(int vm, uint32_t what, uint32_t arg, const char *done)
 static void help(void)
 {
 	uart_puts("commands: list | stats NAME | crash NAME [loop] | destroy NAME | "
-		  "focus NAME | exit\n");
+	          "focus NAME | exit\n");
 }
 
 void prompt_run(const char *line)
@@ -118,14 +118,15 @@ void prompt_run(const char *line)
 	} else if (!strcmp(verb, "exit")) {
 		in_prompt = false;
 	} else if (!strcmp(verb, "stats") || !strcmp(verb, "crash") || !strcmp(verb, "destroy") ||
-		   !strcmp(verb, "focus")) {
+	           !strcmp(verb, "focus")) {
 		if ((vm = vm_by_name(name)) < 0)
 			return;
 		if (verb[0] == 's')
 			cmd_stats(vm);
 		else if (verb[0] == 'c')
 			cmd_simple(vm, INIT_CRASH, extra && !strcmp(extra, "loop"),
-				   extra ? "monitor will fault, and keep faulting" : "monitor will fault");
+			           extra ? "monitor will fault, and keep faulting"
+			                 : "monitor will fault");
 		else if (verb[0] == 'd')
 			cmd_simple(vm, INIT_DESTROY, 0, "destroyed");
 		else

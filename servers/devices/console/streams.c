@@ -9,7 +9,7 @@
 #include <hv/ring.h>
 #include <string.h>
 
-#define LINE_MAX 200
+#define LINE_MAX         200
 #define PARTIAL_QUIET_MS 100
 
 struct stream {

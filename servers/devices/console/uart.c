@@ -6,14 +6,14 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#define UART_DR 0x00
-#define UART_FR 0x18
-#define UART_CR 0x30
+#define UART_DR   0x00
+#define UART_FR   0x18
+#define UART_CR   0x30
 #define UART_IMSC 0x38
-#define FR_RXFE (1u << 4)
-#define FR_TXFF (1u << 5)
-#define INT_RX (1u << 4)
-#define INT_RT (1u << 6)
+#define FR_RXFE   (1u << 4)
+#define FR_TXFF   (1u << 5)
+#define INT_RX    (1u << 4)
+#define INT_RT    (1u << 6)
 
 static volatile uint32_t *const uart = (volatile uint32_t *)HV_SRV_UART;
 

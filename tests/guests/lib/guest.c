@@ -32,9 +32,9 @@ int32_t psci_call(uint32_t fn, uint32_t a, uint32_t b, uint32_t c)
 	register uint32_t r3 __asm__("r3") = c;
 
 	__asm__ volatile(".arch_extension virt\n\thvc #0"
-			 : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3)
-			 :
-			 : "memory", "r12", "lr");
+	                 : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3)
+	                 :
+	                 : "memory", "r12", "lr");
 	return (int32_t)r0;
 }
 
@@ -105,9 +105,9 @@ static uint32_t lock_print(void)
 			continue;
 		}
 		__asm__ volatile("strex %0, %2, [%1]"
-				 : "=&r"(fail)
-				 : "r"(&print_lock), "r"(me)
-				 : "memory");
+		                 : "=&r"(fail)
+		                 : "r"(&print_lock), "r"(me)
+		                 : "memory");
 	} while (fail);
 	dmb();
 	return 1;
@@ -201,12 +201,12 @@ struct exc_info exc_last(void)
 }
 
 static const char *const exc_names[] = {
-	[EXC_UNDEF] = "undefined instruction",
-	[EXC_SVC] = "svc",
-	[EXC_PABT] = "prefetch abort",
-	[EXC_DABT] = "data abort",
-	[EXC_IRQ] = "irq",
-	[EXC_FIQ] = "fiq",
+    [EXC_UNDEF] = "undefined instruction",
+    [EXC_SVC] = "svc",
+    [EXC_PABT] = "prefetch abort",
+    [EXC_DABT] = "data abort",
+    [EXC_IRQ] = "irq",
+    [EXC_FIQ] = "fiq",
 };
 
 /* Length of the instruction at pc (Thumb: 16 or 32 bits). */
@@ -263,9 +263,7 @@ void exc_dispatch(uint32_t type, struct exc_frame *frame)
 		frame->ret -= 4;
 		handle_irq();
 		return;
-	default:
-		info.pc = frame->ret - 4;
-		break;
+	default: info.pc = frame->ret - 4; break;
 	}
 
 	if (hook)
@@ -274,21 +272,16 @@ void exc_dispatch(uint32_t type, struct exc_frame *frame)
 		action = type == EXC_SVC ? EXC_SKIP : EXC_FATAL;
 
 	switch (action) {
-	case EXC_SKIP:
-		frame->ret = info.pc + insn_len(info.pc, thumb);
-		return;
-	case EXC_RETRY:
-		frame->ret = info.pc;
-		return;
+	case EXC_SKIP: frame->ret = info.pc + insn_len(info.pc, thumb); return;
+	case EXC_RETRY: frame->ret = info.pc; return;
 	case EXC_FATAL:
-	default:
-		break;
+	default: break;
 	}
 	gprintf("%s: unexpected %s at pc=0x%08lx spsr=0x%08lx dfar=0x%08lx dfsr=0x%08lx "
-		"ifar=0x%08lx ifsr=0x%08lx\n",
-		guest_name, type <= EXC_FIQ ? exc_names[type] : "exception",
-		(unsigned long)info.pc, (unsigned long)info.spsr, (unsigned long)info.dfar,
-		(unsigned long)info.dfsr, (unsigned long)info.ifar, (unsigned long)info.ifsr);
+	        "ifar=0x%08lx ifsr=0x%08lx\n",
+	        guest_name, type <= EXC_FIQ ? exc_names[type] : "exception", (unsigned long)info.pc,
+	        (unsigned long)info.spsr, (unsigned long)info.dfar, (unsigned long)info.dfsr,
+	        (unsigned long)info.ifar, (unsigned long)info.ifsr);
 	guest_fail("unexpected exception");
 }
 
@@ -403,7 +396,8 @@ uint64_t dtb_ram_size(void)
 	sc = fdt_size_cells(guest_dtb, 0);
 	if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
 		return 0;
-	fdt_for_each_subnode(node, guest_dtb, 0) {
+	fdt_for_each_subnode(node, guest_dtb, 0)
+	{
 		const char *type = fdt_getprop(guest_dtb, node, "device_type", NULL);
 		const fdt32_t *reg;
 

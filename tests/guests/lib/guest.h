@@ -20,39 +20,39 @@
 #include <stdio.h> /* musl: vsnprintf for guests that format */
 
 /* ---- the machine a guest sees (the monitor's DTB describes the same) ---- */
-#define GUEST_RAM_BASE 0x40000000u
+#define GUEST_RAM_BASE  0x40000000u
 #define GUEST_LOAD_ADDR 0x40008000u
-#define GICD_BASE 0x08000000u
-#define GICC_BASE 0x08010000u
-#define UART_BASE 0x09000000u
+#define GICD_BASE       0x08000000u
+#define GICC_BASE       0x08010000u
+#define UART_BASE       0x09000000u
 
-#define UART_DR 0x000u
-#define UART_FR 0x018u
+#define UART_DR      0x000u
+#define UART_FR      0x018u
 #define UART_FR_TXFF (1u << 5)
 
 #define GICC_CTLR 0x000u
-#define GICC_PMR 0x004u
-#define GICC_IAR 0x00cu
+#define GICC_PMR  0x004u
+#define GICC_IAR  0x00cu
 #define GICC_EOIR 0x010u
 
 #define VTIMER_PPI 27u
 
 /* ---- PSCI 0.2 over "hvc #0" ---------------------------------------------- */
-#define PSCI_VERSION 0x84000000u
-#define PSCI_CPU_SUSPEND 0x84000001u
-#define PSCI_CPU_OFF 0x84000002u
-#define PSCI_CPU_ON 0x84000003u
-#define PSCI_AFFINITY_INFO 0x84000004u
+#define PSCI_VERSION           0x84000000u
+#define PSCI_CPU_SUSPEND       0x84000001u
+#define PSCI_CPU_OFF           0x84000002u
+#define PSCI_CPU_ON            0x84000003u
+#define PSCI_AFFINITY_INFO     0x84000004u
 #define PSCI_MIGRATE_INFO_TYPE 0x84000006u
-#define PSCI_SYSTEM_OFF 0x84000008u
-#define PSCI_SYSTEM_RESET 0x84000009u
-#define PSCI_FEATURES 0x8400000Au
+#define PSCI_SYSTEM_OFF        0x84000008u
+#define PSCI_SYSTEM_RESET      0x84000009u
+#define PSCI_FEATURES          0x8400000Au
 
-#define PSCI_RET_SUCCESS 0
-#define PSCI_RET_NOT_SUPPORTED (-1)
+#define PSCI_RET_SUCCESS            0
+#define PSCI_RET_NOT_SUPPORTED      (-1)
 #define PSCI_RET_INVALID_PARAMETERS (-2)
-#define PSCI_RET_DENIED (-3)
-#define PSCI_RET_ALREADY_ON (-4)
+#define PSCI_RET_DENIED             (-3)
+#define PSCI_RET_ALREADY_ON         (-4)
 
 /* Test hook (VM started with testhooks=on): the monitor faults on purpose,
  * is restarted, and the hvc returns 0. */
@@ -90,11 +90,23 @@ static inline void mmio_write8(uint32_t addr, uint32_t v)
 	__asm__ volatile("strb %0, [%1]" : : "r"(v), "r"(addr) : "memory");
 }
 
-static inline void dmb(void) { __asm__ volatile("dmb ish" ::: "memory"); }
-static inline void dsb(void) { __asm__ volatile("dsb ish" ::: "memory"); }
-static inline void isb(void) { __asm__ volatile("isb" ::: "memory"); }
+static inline void dmb(void)
+{
+	__asm__ volatile("dmb ish" ::: "memory");
+}
+static inline void dsb(void)
+{
+	__asm__ volatile("dsb ish" ::: "memory");
+}
+static inline void isb(void)
+{
+	__asm__ volatile("isb" ::: "memory");
+}
 
-static inline void irq_disable(void) { __asm__ volatile("cpsid if" ::: "memory"); }
+static inline void irq_disable(void)
+{
+	__asm__ volatile("cpsid if" ::: "memory");
+}
 
 static inline uint32_t read_cpsr(void)
 {
@@ -164,8 +176,8 @@ static inline void write_cntv_ctl(uint32_t v)
 	isb();
 }
 
-#define CNTV_CTL_ENABLE (1u << 0)
-#define CNTV_CTL_IMASK (1u << 1)
+#define CNTV_CTL_ENABLE  (1u << 0)
+#define CNTV_CTL_IMASK   (1u << 1)
 #define CNTV_CTL_ISTATUS (1u << 2)
 
 /* CNTFRQ, or 62.5 MHz (QEMU's generic timer) if it reads as zero. */
@@ -196,14 +208,14 @@ enum exc_type {
 
 /* What start.S saves on the exception mode's stack. */
 struct exc_frame {
-	uint32_t r[13];  /* r0..r12 of the interrupted context */
-	uint32_t ret;    /* return address: start.S adjusts it for the type */
+	uint32_t r[13]; /* r0..r12 of the interrupted context */
+	uint32_t ret;   /* return address: start.S adjusts it for the type */
 	uint32_t spsr;
 };
 
 struct exc_info {
 	enum exc_type type;
-	uint32_t pc;     /* address of the faulting / trapped instruction */
+	uint32_t pc; /* address of the faulting / trapped instruction */
 	uint32_t spsr;
 	uint32_t dfar, dfsr; /* data abort */
 	uint32_t ifar, ifsr; /* prefetch abort */
