@@ -63,6 +63,21 @@ void aspace_free(struct aspace *as)
 	memset(as, 0, sizeof(*as));
 }
 
+/* A free object of a pool whose objects start with `bool used`, zeroed
+ * and marked used. */
+static void *pool_take(void *pool, size_t size, unsigned count)
+{
+	for (unsigned i = 0; i < count; i++) {
+		char *obj = (char *)pool + i * size;
+		if (!*(bool *)obj) {
+			memset(obj, 0, size);
+			*(bool *)obj = true;
+			return obj;
+		}
+	}
+	return NULL;
+}
+
 struct thread *thread_alloc(void)
 {
 	for (unsigned i = 0; i < MAX_THREADS; i++) {
@@ -78,39 +93,20 @@ struct thread *thread_alloc(void)
 
 struct vcpu *vcpu_alloc(void)
 {
-	for (unsigned i = 0; i < MAX_VCPUS; i++) {
-		if (!vcpus[i].used) {
-			memset(&vcpus[i], 0, sizeof(vcpus[i]));
-			vcpus[i].used = true;
-			arch_vcpu_reset(&vcpus[i]);
-			return &vcpus[i];
-		}
-	}
-	return NULL;
+	struct vcpu *v = pool_take(vcpus, sizeof(vcpus[0]), MAX_VCPUS);
+	if (v)
+		arch_vcpu_reset(v);
+	return v;
 }
 
 struct endpoint *endpoint_alloc(void)
 {
-	for (unsigned i = 0; i < MAX_ENDPOINTS; i++) {
-		if (!endpoints[i].used) {
-			memset(&endpoints[i], 0, sizeof(endpoints[i]));
-			endpoints[i].used = true;
-			return &endpoints[i];
-		}
-	}
-	return NULL;
+	return pool_take(endpoints, sizeof(endpoints[0]), MAX_ENDPOINTS);
 }
 
 struct ntfn *ntfn_alloc(void)
 {
-	for (unsigned i = 0; i < MAX_NTFNS; i++) {
-		if (!ntfns[i].used) {
-			memset(&ntfns[i], 0, sizeof(ntfns[i]));
-			ntfns[i].used = true;
-			return &ntfns[i];
-		}
-	}
-	return NULL;
+	return pool_take(ntfns, sizeof(ntfns[0]), MAX_NTFNS);
 }
 
 /* A thread running on another CPU cannot be freed under it: that CPU is

@@ -93,7 +93,7 @@ enum thread_state {
  * threads run (they cannot reach PL1 state), so an exit to the monitor and
  * back costs no save/restore of it. */
 struct vcpu {
-	bool used;
+	bool used; /* first, as in every pooled object (obj.c) */
 	struct thread *thread;
 	uint32_t mpidr;
 	uint32_t serial;     /* exits so far; sent with every exit */
@@ -176,7 +176,6 @@ struct aspace *aspace_alloc(bool guest);
 void aspace_free(struct aspace *as);
 struct thread *thread_alloc(void);
 int thread_destroy(struct thread *t);
-void *pool_alloc(void *pool, size_t size, size_t count);
 struct endpoint *endpoint_alloc(void);
 struct ntfn *ntfn_alloc(void);
 struct vcpu *vcpu_alloc(void);

@@ -16,20 +16,7 @@
 #define FAKE_PA_BASE   0x80000000ull
 #define FAKE_POISON    0xa5
 
-/* Test controls; test_s2pt.c declares the same. */
-struct fake_tlb_call {
-	uint32_t vmid, ipa, size;
-};
-typedef void fake_tlb_hook_fn(uint32_t vmid, uint32_t ipa, uint32_t size);
-
-void fake_pt_reset(void);
-void fake_pt_set_limit(int pages_left);
-int fake_pt_in_use(void);
-int fake_pt_errors(void);
-unsigned fake_pt_syncs(void);
-unsigned fake_tlb_calls(void);
-struct fake_tlb_call fake_tlb_last(void);
-void fake_tlb_set_hook(fake_tlb_hook_fn *hook);
+#include "fake_pt.h"
 
 /* uint64_t, as the table code reads and writes it */
 static _Alignas(4096) uint64_t pool[FAKE_PAGES][FAKE_PAGE_SIZE / 8];
