@@ -99,6 +99,13 @@ struct vcpu *vcpu_alloc(void)
 	return v;
 }
 
+void vcpus_forget_ntfn(const struct ntfn *n)
+{
+	for (unsigned i = 0; i < MAX_VCPUS; i++)
+		if (vcpus[i].used && vcpus[i].eoi_ntfn == n)
+			vcpus[i].eoi_ntfn = NULL;
+}
+
 struct endpoint *endpoint_alloc(void)
 {
 	return pool_take(endpoints, sizeof(endpoints[0]), MAX_ENDPOINTS);

@@ -316,6 +316,7 @@ static void endpoint_destroy(struct endpoint *ep)
 static void ntfn_destroy(struct ntfn *n)
 {
 	irq_unbind_ntfn(n);
+	vcpus_forget_ntfn(n);
 	if (n->waiter) {
 		ipc_cancel(n->waiter);
 		n->waiter->regs.r[0] = (uint32_t)HV_EPEER;
@@ -405,6 +406,17 @@ static int sys_vcpu_stats(struct thread *t)
 	return HV_OK;
 }
 
+static int sys_vcpu_notify_eoi(struct thread *t)
+{
+	struct thread *v = lookup_vcpu(t, ARG(0), HV_RIGHT_GRANT);
+	struct cap *n = lookup(t, ARG(1), HV_CAP_NOTIFICATION, HV_RIGHT_WRITE);
+	if (!v || !n)
+		return HV_ECAP;
+	v->vcpu->eoi_ntfn = n->obj;
+	v->vcpu->eoi_bits = n->badge ? n->badge : 1;
+	return HV_OK;
+}
+
 static int sys_irq_bind(struct thread *t)
 {
 	struct cap *irq = lookup(t, ARG(0), HV_CAP_IRQ, HV_RIGHT_WRITE);
@@ -488,6 +500,7 @@ static const syscall_fn simple_calls[HV_SYS_NR] = {
     [HV_SYS_BIND_NTFN] = sys_bind_ntfn,
     [HV_SYS_TIME] = sys_time,
     [HV_SYS_POWER_OFF] = sys_power_off,
+    [HV_SYS_VCPU_NOTIFY_EOI] = sys_vcpu_notify_eoi,
 };
 
 /* Switch to a thread made runnable by a reply, unless it must queue. */

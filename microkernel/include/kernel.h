@@ -107,6 +107,8 @@ struct vcpu {
 	uint64_t cntv_cval;
 	uint32_t gich_vmcr, gich_apr, gich_hcr;
 	uint32_t lr[NR_LRS_MAX];
+		struct ntfn *eoi_ntfn; /* told when the guest EOIs an LR marked EOI */
+	uint32_t eoi_bits;
 	uint32_t queue[VIRQ_QUEUE]; /* injected, waiting for a free LR */
 	unsigned queued;
 	struct {
@@ -179,6 +181,7 @@ int thread_destroy(struct thread *t);
 struct endpoint *endpoint_alloc(void);
 struct ntfn *ntfn_alloc(void);
 struct vcpu *vcpu_alloc(void);
+void vcpus_forget_ntfn(const struct ntfn *n);
 
 /* capabilities (cap.c) */
 /* The capability in slot, if it has this type and at least these rights. */

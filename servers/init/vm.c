@@ -26,7 +26,7 @@ struct vm {
 	enum vm_state state;
 	const struct vm_config *cfg;
 	unsigned index, cpu;
-	int guest_as, exit_ep, ntfn, vcpu[4];
+	int guest_as, exit_ep, ntfn, eoi, vcpu[4];
 	struct server mon;
 	uint32_t ram_pa, state_pa;
 	unsigned restarts, streak;
@@ -134,9 +134,15 @@ static int guest_create(struct vm *vm)
 	if (!err)
 		err = hv_map((uint32_t)vm->guest_as, HV_INIT_CAP_GICV, bootinfo->gicv_pa,
 		             HV_GUEST_GICC, 0x2000, HV_MAP_R | HV_MAP_W);
+	vm->eoi = slot_alloc(); /* signals VMM_NTFN_EOI on the VM's notification */
+	if (!err)
+		err = hv_cap_copy(C_SELF, (uint32_t)vm->eoi, (uint32_t)vm->ntfn, HV_RIGHT_WRITE,
+				  VMM_NTFN_EOI);
 	for (unsigned j = 0; !err && j < vc->cpus; j++) {
 		vm->vcpu[j] = slot_alloc();
 		err = hv_obj_create(C_CONTROL, HV_OBJ_VCPU, (uint32_t)vm->vcpu[j], j);
+		if (!err)
+			err = hv_vcpu_notify_eoi((uint32_t)vm->vcpu[j], (uint32_t)vm->eoi);
 		if (!err)
 			err = hv_thread_config(
 			    (uint32_t)vm->vcpu[j], (uint32_t)vm->guest_as, HV_GUEST_RAM + 0x8000, 0,
@@ -176,6 +182,7 @@ static void teardown(struct vm *vm)
 			destroy_retry(vm->vcpu[j]);
 	destroy_retry(vm->exit_ep);
 	destroy_retry(vm->ntfn);
+	slot_free(vm->eoi); /* its cap went with the notification */
 	destroy_retry(vm->guest_as);
 	memset(vm->vcpu, 0, sizeof(vm->vcpu));
 }

@@ -46,8 +46,10 @@ static void serve(void)
 		if (msg.badge == HV_BADGE_NTFN) {
 			if (msg.m[0] & VMM_NTFN_CRASH)
 				monitor_crash();
-			if (msg.m[0] & VMM_NTFN_INPUT)
+						if (msg.m[0] & VMM_NTFN_INPUT)
 				uart_input();
+			if (msg.m[0] & VMM_NTFN_EOI)
+				resample_levels();
 			continue;
 		}
 		struct words in = *(struct words *)msg.m;

@@ -32,6 +32,17 @@ void dev_commit(const struct exit *e)
 	__asm__ volatile("dmb ish" ::: "memory");
 }
 
+#define LR_EOI_NOTIFY (1u << 19) /* GICH_LR.EOI, GIC spec 5.3.11 */
+
+/* A change not caused by an exit (console input, an EOI): it answers none.
+ * Only made between exits, when the last answer has been delivered. */
+void dev_commit_no_exit(void)
+{
+	uint32_t none[HV_MSG_WORDS] = {0};
+	struct exit no_exit = {.vcpu = ~0u, .reply = none};
+	dev_commit(&no_exit);
+}
+
 /* Hand every deliverable interrupt to the kernel's list registers. */
 void deliver_irqs(struct devstate *d)
 {
@@ -42,7 +53,9 @@ void deliver_irqs(struct devstate *d)
 		int irq;
 		while ((irq = vgicd_take_pending(&d->gicd, cpu, &lr_info)) >= 0) {
 			uint32_t prio = (lr_info >> 8) & 0xff, group = (lr_info >> 16) & 1;
-			uint32_t lr = (uint32_t)irq | (prio >> 3) << 23 | group << 30;
+						uint32_t lr = (uint32_t)irq | (prio >> 3) << 23 | group << 30;
+			if (vgicd_is_level(&d->gicd, (unsigned)irq))
+				lr |= LR_EOI_NOTIFY; /* sample the line again at EOI */
 			if (irq < 16)
 				lr |= (lr_info & 7) << 10; /* source CPU of an SGI */
 			hv_vcpu_inject(vcpu_cap(cpu), lr);

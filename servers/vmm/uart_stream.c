@@ -36,6 +36,17 @@ void uart_output(struct exit *e, uint8_t c)
 	dev_commit(e);
 }
 
+/* The guest EOId a level-sensitive interrupt: still asserted lines are
+ * pending again (GIC spec 1.4.2, level-sensitive interrupts). */
+void resample_levels(void)
+{
+	if (!vpl011_irq_level(&dev_current()->uart))
+		return;
+	struct devstate *d = dev_begin();
+	deliver_irqs(d);
+	dev_commit_no_exit();
+}
+
 /* Console input: into the UART's receive FIFO while it has room. */
 void uart_input(void)
 {
@@ -50,8 +61,6 @@ void uart_input(void)
 	if (!moved)
 		return;
 	deliver_irqs(d);
-	uint32_t none[HV_MSG_WORDS] = {0};
-	struct exit no_exit = {.vcpu = ~0u, .reply = none};
-	dev_commit(&no_exit);
+	dev_commit_no_exit();
 	ring->rx_cons = d->rx_cons;
 }

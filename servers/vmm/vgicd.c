@@ -309,6 +309,14 @@ static void icfgr_write(struct vgicd *d, unsigned n, uint32_t val)
 	d->icfgr[n] = val & ICFGR_SPI_MASK;
 }
 
+/* Level-sensitive: a PPI, or an SPI whose ICFGR edge bit is clear. */
+bool vgicd_is_level(const struct vgicd *d, unsigned intid)
+{
+	if (intid < VGICD_NR_SGIS || intid >= d->nr_irqs)
+		return false;
+	return !((icfgr_read(d, intid / 16) >> (2 * (intid % 16) + 1)) & 1);
+}
+
 static uint32_t sgir_targets(const struct vgicd *d, unsigned cpu, uint32_t val)
 {
 	switch ((val >> 24) & 3) {

@@ -8,6 +8,7 @@
 #ifndef VMM_VGICD_H
 #define VMM_VGICD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define VGICD_MAX_IRQS   256
@@ -55,6 +56,8 @@ int vgicd_take_pending(struct vgicd *d, unsigned cpu, uint32_t *lr_info);
 
 /* A device model raises intid: a PPI pends on cpu, an SPI ignores cpu.
  * SGIs (raised through GICD_SGIR) and INTIDs >= nr_irqs are ignored. */
+/* Whether intid is level-sensitive (needs re-sampling at EOI). */
+bool vgicd_is_level(const struct vgicd *d, unsigned intid);
 void vgicd_set_pending(struct vgicd *d, unsigned cpu, unsigned intid);
 
 #endif

@@ -68,12 +68,14 @@ static inline bool dev_answered(const struct exit *e)
 
 struct devstate *dev_begin(void);
 void dev_commit(const struct exit *e);
+void dev_commit_no_exit(void);
 
 void deliver_irqs(struct devstate *d);
 void handle_exit(struct exit *e);
 void handle_mmio(struct exit *e);
 void handle_hvc(struct exit *e);
 void uart_input(void);
+void resample_levels(void);
 void uart_output(struct exit *e, uint8_t c);
 
 int guest_load(void);

@@ -131,6 +131,21 @@ static uint32_t expected_after_ones(const struct config *c, unsigned cpu, uint32
 
 /* ---- reset values and writable masks ------------------------------------ */
 
+/* Level or edge, as the monitor decides whether to sample again at EOI. */
+static void test_is_level(void **state)
+{
+	struct vgicd d;
+	(void)state;
+	vgicd_init(&d, 64, 1);
+	assert_false(vgicd_is_level(&d, 3));  /* SGIs are edge */
+	assert_true(vgicd_is_level(&d, 27));  /* PPIs are level */
+	assert_true(vgicd_is_level(&d, 33));  /* SPIs reset to level */
+	assert_int_equal(vgicd_write(&d, 0, 0xc08, 4, 1u << 3), 0); /* INTID 33 edge */
+	assert_false(vgicd_is_level(&d, 33));
+	assert_true(vgicd_is_level(&d, 34));
+	assert_false(vgicd_is_level(&d, 64)); /* beyond nr_irqs */
+}
+
 static void test_reset_values(void **state)
 {
 	static struct vgicd d;
@@ -628,6 +643,7 @@ static void test_state_survives_copy(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_is_level),
 	    cmocka_unit_test(test_reset_values),
 	    cmocka_unit_test(test_typer_values),
 	    cmocka_unit_test(test_writable_masks),

@@ -46,6 +46,8 @@ enum hv_syscall {
 	HV_SYS_RECV_TIMEOUT = 23, /* like RECV, r1=timeout in counter ticks */
 	HV_SYS_TIME = 24,         /* -> r1=counter lo, r2=hi, r3=frequency */
 	HV_SYS_POWER_OFF = 25,    /* r0=control cap, r1=1 if a VM failed: stop */
+	HV_SYS_VCPU_NOTIFY_EOI = 26, /* r0=vcpu cap, r1=ntfn cap: signalled when the guest
+					EOIs an interrupt injected with LR.EOI (bit 19) */
 	HV_SYS_NR
 };
 

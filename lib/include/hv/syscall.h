@@ -175,6 +175,11 @@ static inline int hv_vcpu_stats(uint32_t vcpu, uint32_t ec, struct hv_exit_stats
 	return err;
 }
 
+static inline int hv_vcpu_notify_eoi(uint32_t vcpu, uint32_t ntfn)
+{
+	return hv_sys(HV_SYS_VCPU_NOTIFY_EOI, vcpu, ntfn, 0, 0, 0, 0, 0);
+}
+
 static inline int hv_irq_bind(uint32_t irq, uint32_t ntfn)
 {
 	return hv_sys(HV_SYS_IRQ_BIND, irq, ntfn, 0, 0, 0, 0, 0);

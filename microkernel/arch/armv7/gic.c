@@ -154,8 +154,10 @@ bool arch_vcpu_has_pending(const struct vcpu *v)
 	return false;
 }
 
-/* The guest EOId an LR that asked for it: for the virtual timer, unmask
- * the timer again (it was masked when its interrupt was taken here). */
+/* The guest EOId an LR that asked for it (GIC spec 5.3.4): for the virtual
+ * timer, unmask the timer again (it was masked when its interrupt was
+ * taken here); for the monitor's level-sensitive interrupts, tell it so it
+ * can sample the line again. */
 static void gic_maintenance(void)
 {
 	struct vcpu *v = this_cpu()->loaded;
@@ -164,8 +166,10 @@ static void gic_maintenance(void)
 		unsigned i = __builtin_ctz(eisr);
 		eisr &= eisr - 1;
 		uint32_t lr = *reg(platform.gich, GICH_LR0 + 4 * i);
-		if ((lr & GICH_LR_ID_MASK) == IRQ_VTIMER)
+				if ((lr & GICH_LR_ID_MASK) == IRQ_VTIMER)
 			write_cntv_ctl(read_cntv_ctl() & ~2u);
+		else if (v && v->eoi_ntfn)
+			ntfn_signal(v->eoi_ntfn, v->eoi_bits);
 		*reg(platform.gich, GICH_LR0 + 4 * i) = 0;
 	}
 	if (v)
