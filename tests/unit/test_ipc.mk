@@ -1,0 +1,1 @@
+test_ipc_SRCS := microkernel/core/cap.c microkernel/core/obj.c microkernel/core/ipc.c microkernel/core/sched.c microkernel/core/fastpath.c microkernel/core/vcpu.c microkernel/core/syscall.c microkernel/core/irq.c microkernel/core/s2pt.c microkernel/arch/fake/arch_fake.c tests/unit/fake_pt.c
