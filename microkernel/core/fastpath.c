@@ -40,6 +40,8 @@ static inline __attribute__((noreturn)) void call_switch(struct thread *t, struc
 {
 	ep->receivers = NULL;
 	r->ep = NULL;
+	if (r->bound)
+		r->bound->waiter = NULL;
 	r->regs.r[0] = HV_OK;
 	copy_msg(&r->regs.r[1], msg);
 	r->regs.r[7] = badge;

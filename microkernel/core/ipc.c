@@ -72,8 +72,11 @@ struct thread *ipc_call(struct thread *t, struct endpoint *ep, uint32_t badge, b
 	ep->receivers = r->next;
 	r->next = NULL;
 	r->ep = NULL;
+	if (r->bound && r->bound->waiter == r)
+		r->bound->waiter = NULL;
 	transfer(t, r);
-	if (call && r->cpu == t->cpu) {
+	struct thread *head = percpu[t->cpu].runq[0];
+	if (call && r->cpu == t->cpu && !(head && head->prio > r->prio)) {
 		r->state = TS_RUNNABLE;
 		return r;
 	}
@@ -162,6 +165,8 @@ void ipc_cancel(struct thread *t)
 	}
 	if (t->bound && t->bound->waiter == t)
 		t->bound->waiter = NULL;
+	if (t->state == TS_NTFN)
+		ntfns_forget_waiter(t);
 	if (t->state == TS_RUNNABLE && this_cpu()->current != t)
 		sched_dequeue(t);
 	t->timeout = 0;

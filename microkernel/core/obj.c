@@ -99,6 +99,23 @@ struct vcpu *vcpu_alloc(void)
 	return v;
 }
 
+/* t goes away: no notification may keep it as its waiter. */
+void ntfns_forget_waiter(const struct thread *t)
+{
+	for (unsigned i = 0; i < MAX_NTFNS; i++)
+		if (ntfns[i].used && ntfns[i].waiter == t)
+			ntfns[i].waiter = NULL;
+}
+
+/* Endpoint ep goes away: threads whose exits or faults went there have
+ * none until reconfigured. */
+void threads_forget_endpoint(const struct endpoint *ep)
+{
+	for (unsigned i = 0; i < MAX_THREADS; i++)
+		if (threads[i].used && threads[i].fault_ep == ep)
+			threads[i].fault_ep = NULL;
+}
+
 void vcpus_forget_ntfn(const struct ntfn *n)
 {
 	for (unsigned i = 0; i < MAX_VCPUS; i++)

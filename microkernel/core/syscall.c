@@ -248,8 +248,8 @@ static int sys_thread_config(struct thread *t)
 	}
 	if (cpu >= nr_cpus || !percpu[cpu].online || (ARG(4) >> 16))
 		return HV_EINVAL;
-	if (as->guest != (th->vcpu != NULL))
-		return HV_EINVAL;
+	if (as->guest != (th->vcpu != NULL) || (th->vcpu && !fault_ep))
+		return HV_EINVAL; /* a vCPU's exits must go somewhere */
 	if (th->state != TS_INACTIVE || running_anywhere(th))
 		return HV_ESTATE;
 	if (th->as)
@@ -302,6 +302,8 @@ static void endpoint_destroy(struct endpoint *ep)
 			next = w->next;
 			w->ep = NULL;
 			w->next = NULL;
+			if (w->bound && w->bound->waiter == w)
+				w->bound->waiter = NULL;
 			w->regs.r[0] = (uint32_t)HV_EPEER;
 			if (w->vcpu || w->state == TS_FAULTED)
 				w->state = w->vcpu ? TS_HALTED : TS_FAULTED;
@@ -309,6 +311,7 @@ static void endpoint_destroy(struct endpoint *ep)
 				sched_wake(w);
 		}
 	}
+	threads_forget_endpoint(ep);
 	cap_revoke_object(ep);
 	ep->used = false;
 }

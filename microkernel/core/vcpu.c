@@ -51,6 +51,10 @@ void vcpu_exit(struct thread *t, uint32_t hsr)
 		break;
 	default: m[1] = t->regs.pc; break;
 	}
+	if (!t->fault_ep) { /* its monitor's endpoint is gone */
+		t->state = TS_HALTED;
+		schedule();
+	}
 	fastpath_exit(t);
 	struct thread *monitor = ipc_call(t, t->fault_ep, t->fault_badge, true);
 	if (monitor)

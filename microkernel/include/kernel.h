@@ -107,7 +107,7 @@ struct vcpu {
 	uint64_t cntv_cval;
 	uint32_t gich_vmcr, gich_apr, gich_hcr;
 	uint32_t lr[NR_LRS_MAX];
-		struct ntfn *eoi_ntfn; /* told when the guest EOIs an LR marked EOI */
+	struct ntfn *eoi_ntfn; /* told when the guest EOIs an LR marked EOI */
 	uint32_t eoi_bits;
 	uint32_t queue[VIRQ_QUEUE]; /* injected, waiting for a free LR */
 	unsigned queued;
@@ -182,6 +182,8 @@ struct endpoint *endpoint_alloc(void);
 struct ntfn *ntfn_alloc(void);
 struct vcpu *vcpu_alloc(void);
 void vcpus_forget_ntfn(const struct ntfn *n);
+void ntfns_forget_waiter(const struct thread *t);
+void threads_forget_endpoint(const struct endpoint *ep);
 
 /* capabilities (cap.c) */
 /* The capability in slot, if it has this type and at least these rights. */

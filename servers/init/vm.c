@@ -137,7 +137,7 @@ static int guest_create(struct vm *vm)
 	vm->eoi = slot_alloc(); /* signals VMM_NTFN_EOI on the VM's notification */
 	if (!err)
 		err = hv_cap_copy(C_SELF, (uint32_t)vm->eoi, (uint32_t)vm->ntfn, HV_RIGHT_WRITE,
-				  VMM_NTFN_EOI);
+		                  VMM_NTFN_EOI);
 	for (unsigned j = 0; !err && j < vc->cpus; j++) {
 		vm->vcpu[j] = slot_alloc();
 		err = hv_obj_create(C_CONTROL, HV_OBJ_VCPU, (uint32_t)vm->vcpu[j], j);

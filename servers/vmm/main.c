@@ -46,7 +46,7 @@ static void serve(void)
 		if (msg.badge == HV_BADGE_NTFN) {
 			if (msg.m[0] & VMM_NTFN_CRASH)
 				monitor_crash();
-						if (msg.m[0] & VMM_NTFN_INPUT)
+			if (msg.m[0] & VMM_NTFN_INPUT)
 				uart_input();
 			if (msg.m[0] & VMM_NTFN_EOI)
 				resample_levels();

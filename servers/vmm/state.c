@@ -53,7 +53,7 @@ void deliver_irqs(struct devstate *d)
 		int irq;
 		while ((irq = vgicd_take_pending(&d->gicd, cpu, &lr_info)) >= 0) {
 			uint32_t prio = (lr_info >> 8) & 0xff, group = (lr_info >> 16) & 1;
-						uint32_t lr = (uint32_t)irq | (prio >> 3) << 23 | group << 30;
+			uint32_t lr = (uint32_t)irq | (prio >> 3) << 23 | group << 30;
 			if (vgicd_is_level(&d->gicd, (unsigned)irq))
 				lr |= LR_EOI_NOTIFY; /* sample the line again at EOI */
 			if (irq < 16)

@@ -12,11 +12,11 @@
 
 const char guest_name[] = "uartirq";
 
-#define UART_IMSC 0x038u
-#define UART_ICR 0x044u
-#define UART_INT_TX (1u << 5)
-#define UART_SPI 33u
-#define GICD_CTLR 0x000u
+#define UART_IMSC       0x038u
+#define UART_ICR        0x044u
+#define UART_INT_TX     (1u << 5)
+#define UART_SPI        33u
+#define GICD_CTLR       0x000u
 #define GICD_ISENABLER1 0x104u
 #define GICD_IPRIORITYR 0x400u
 
@@ -54,6 +54,6 @@ int main(const void *dtb)
 		gprintf("uartirq: PASS irqs=%lu\n", (unsigned long)irqs);
 	else
 		gprintf("uartirq: FAIL irqs=%lu (want 3) other=%lu\n", (unsigned long)irqs,
-			(unsigned long)wrong);
+		        (unsigned long)wrong);
 	return 0;
 }

@@ -15,15 +15,17 @@ static void fill(uint64_t seed)
 	uint64_t v[32];
 	for (unsigned i = 0; i < 32; i++)
 		v[i] = seed * 0x9e3779b97f4a7c15ull + i;
-	__asm__ volatile(".fpu neon-vfpv4\n\tvldmia %0, {d0-d15}\n\tvldmia %1, {d16-d31}" ::"r"(v), "r"(&v[16])
-			 : "memory");
+	__asm__ volatile(".fpu neon-vfpv4\n\tvldmia %0, {d0-d15}\n\tvldmia %1, {d16-d31}" ::"r"(v),
+	                 "r"(&v[16])
+	                 : "memory");
 }
 
 static int check(uint64_t seed)
 {
 	uint64_t v[32];
-	__asm__ volatile(".fpu neon-vfpv4\n\tvstmia %0, {d0-d15}\n\tvstmia %1, {d16-d31}" ::"r"(v), "r"(&v[16])
-			 : "memory");
+	__asm__ volatile(".fpu neon-vfpv4\n\tvstmia %0, {d0-d15}\n\tvstmia %1, {d16-d31}" ::"r"(v),
+	                 "r"(&v[16])
+	                 : "memory");
 	for (unsigned i = 0; i < 32; i++)
 		if (v[i] != seed * 0x9e3779b97f4a7c15ull + i)
 			return (int)i;

@@ -1084,14 +1084,11 @@ static void test_reply_yields_to_higher_priority(void **state)
 	assert_int_equal(srv->state, TS_RECV);
 }
 
-/* ======================================================================= */
-/* Known core bugs, found with this file: enable with -DHV_TEST_KNOWN_BUGS */
-/* ======================================================================= */
-#ifdef HV_TEST_KNOWN_BUGS
+/* ---- regressions: bugs this file found in the core --------------------- */
 /* A monitor killed while blocked in WAIT stays the notification's waiter:
  * its successor's WAIT gets HV_EBUSY (if the pool hands it a different
  * thread slot), and whoever reuses the dead slot gets the signal. */
-static void bug_destroyed_waiter_stays_ntfn_waiter(void **state)
+static void regress_destroyed_waiter_stays_ntfn_waiter(void **state)
 {
 	(void)state;
 	struct thread *old = native(S_T0, 100, 0);
@@ -1106,12 +1103,12 @@ static void bug_destroyed_waiter_stays_ntfn_waiter(void **state)
 	resume(S_T0 + 2);
 	assert_ptr_equal(park_root(), fresh);
 	assert_null(SYS(fresh, HV_SYS_WAIT, S_NTFN));
-	assert_int_equal(fresh->state, TS_NTFN); /* today: HV_EBUSY, runnable */
+	assert_int_equal(fresh->state, TS_NTFN);
 }
 
 /* A receive satisfied by a message leaves the bound notification's waiter
  * set: a later WAIT on another notification returns the bound one's bits. */
-static void bug_bound_waiter_survives_message(void **state)
+static void regress_bound_waiter_survives_message(void **state)
 {
 	(void)state;
 	struct thread *srv = native(S_T0, 100, 0);
@@ -1127,14 +1124,14 @@ static void bug_bound_waiter_survives_message(void **state)
 	assert_ptr_equal(SYS(srv, HV_SYS_RECV, S_EP), cli);
 	assert_ptr_equal(SYS(cli, HV_SYS_CALL, S_EPB, 1, 2, 3, 4, 5, 6), srv);
 	assert_ptr_equal(SYS(srv, HV_SYS_WAIT, S_NTFN2), sig);
-	assert_ptr_equal(SYS(sig, HV_SYS_SIGNAL, S_NTFN), sig); /* today: srv runs */
+	assert_ptr_equal(SYS(sig, HV_SYS_SIGNAL, S_NTFN), sig);
 	assert_int_equal(srv->state, TS_NTFN);
 	assert_int_equal(ntfn_at(S_NTFN)->word, 1); /* kept for srv's next RECV */
 }
 
 /* THREAD_CONFIG accepts a vCPU without a fault endpoint; its first exit
  * dereferences NULL (fastpath_exit -> direct_receiver). */
-static void bug_vcpu_without_fault_ep_accepted(void **state)
+static void regress_vcpu_without_fault_ep_accepted(void **state)
 {
 	(void)state;
 	new_obj(HV_OBJ_ASPACE, S_GUEST, 1);
@@ -1145,7 +1142,7 @@ static void bug_vcpu_without_fault_ep_accepted(void **state)
 
 /* Destroying an endpoint leaves thread->fault_ep pointing at its pool slot:
  * the next endpoint allocated there receives a stranger's exits. */
-static void bug_fault_ep_dangles_after_destroy(void **state)
+static void regress_fault_ep_dangles_after_destroy(void **state)
 {
 	(void)state;
 	struct thread *v = vcpu(S_T0, 100, 0, 0x77);
@@ -1159,7 +1156,7 @@ static void bug_fault_ep_dangles_after_destroy(void **state)
 	assert_ptr_equal(ep_at(12), old); /* the pool slot is reused */
 	assert_ptr_equal(SYS(other, HV_SYS_RECV, 12), v);
 	struct thread *next = fake_exit(v, hvc_hsr(0));
-	assert_ptr_not_equal(next, other); /* today: the exit reaches `other` */
+	assert_ptr_not_equal(next, other);
 	assert_int_equal(other->state, TS_RECV);
 	assert_int_equal(v->state, TS_HALTED); /* as when its endpoint dies under it */
 }
@@ -1167,7 +1164,7 @@ static void bug_fault_ep_dangles_after_destroy(void **state)
 /* A call through the general path switches to the receiver even when a
  * higher priority is queued on this CPU (the fast path declines for that
  * very reason, then the general path does the same). */
-static void bug_call_general_path_ignores_priority(void **state)
+static void regress_call_general_path_ignores_priority(void **state)
 {
 	(void)state;
 	struct thread *srv = native(S_T0, 100, 0);
@@ -1186,11 +1183,10 @@ static void bug_call_general_path_ignores_priority(void **state)
 	assert_ptr_equal(fake_schedule(), other);
 	assert_ptr_equal(SYS(other, HV_SYS_SIGNAL, S_NTFN), other);
 	fake_set_cpu(0);
-	assert_ptr_equal(SYS(cli, HV_SYS_CALL, S_EPB, 1, 2, 3, 4, 5, 6), hi); /* today: srv */
+	assert_ptr_equal(SYS(cli, HV_SYS_CALL, S_EPB, 1, 2, 3, 4, 5, 6), hi);
 	assert_int_equal(srv->state, TS_RUNNABLE);
 	assert_true(on_runq(srv));
 }
-#endif
 
 int main(void)
 {
@@ -1222,13 +1218,11 @@ int main(void)
 	    T(test_recv_timeout),
 	    T(test_wake_on_other_cpu_sends_ipi_only_to_preempt),
 	    T(test_reply_yields_to_higher_priority),
-#ifdef HV_TEST_KNOWN_BUGS
-	    T(bug_destroyed_waiter_stays_ntfn_waiter),
-	    T(bug_bound_waiter_survives_message),
-	    T(bug_vcpu_without_fault_ep_accepted),
-	    T(bug_fault_ep_dangles_after_destroy),
-	    T(bug_call_general_path_ignores_priority),
-#endif
+	    T(regress_destroyed_waiter_stays_ntfn_waiter),
+	    T(regress_bound_waiter_survives_message),
+	    T(regress_vcpu_without_fault_ep_accepted),
+	    T(regress_fault_ep_dangles_after_destroy),
+	    T(regress_call_general_path_ignores_priority),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

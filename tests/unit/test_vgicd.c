@@ -137,9 +137,9 @@ static void test_is_level(void **state)
 	struct vgicd d;
 	(void)state;
 	vgicd_init(&d, 64, 1);
-	assert_false(vgicd_is_level(&d, 3));  /* SGIs are edge */
-	assert_true(vgicd_is_level(&d, 27));  /* PPIs are level */
-	assert_true(vgicd_is_level(&d, 33));  /* SPIs reset to level */
+	assert_false(vgicd_is_level(&d, 3));                        /* SGIs are edge */
+	assert_true(vgicd_is_level(&d, 27));                        /* PPIs are level */
+	assert_true(vgicd_is_level(&d, 33));                        /* SPIs reset to level */
 	assert_int_equal(vgicd_write(&d, 0, 0xc08, 4, 1u << 3), 0); /* INTID 33 edge */
 	assert_false(vgicd_is_level(&d, 33));
 	assert_true(vgicd_is_level(&d, 34));

@@ -34,20 +34,20 @@ enum hv_syscall {
 	                              r6=fault badge */
 	HV_SYS_THREAD_RESUME = 13, /* r0=thread cap */
 	HV_SYS_THREAD_SUSPEND = 14,
-	HV_SYS_OBJ_DESTROY = 15,  /* r0=slot: destroy the object the cap names */
-	HV_SYS_VCPU_GET_REG = 16, /* r0=vcpu cap, r1=HV_REG_* -> r1=value */
-	HV_SYS_VCPU_SET_REG = 17, /* r0=vcpu cap, r1=HV_REG_*, r2=value */
-	HV_SYS_VCPU_INJECT = 18,  /* r0=vcpu cap, r1=virtual INTID */
-	HV_SYS_VCPU_STATS = 19,   /* r0=vcpu cap, r1=EC -> r1=count, r2=cost lo,
-	                             r3=cost hi (counter ticks), r4=serial */
-	HV_SYS_IRQ_BIND = 20,     /* r0=irq cap, r1=ntfn cap */
-	HV_SYS_IRQ_ACK = 21,      /* r0=irq cap */
-	HV_SYS_BIND_NTFN = 22,    /* r0=thread cap, r1=ntfn cap: bound notification */
-	HV_SYS_RECV_TIMEOUT = 23, /* like RECV, r1=timeout in counter ticks */
-	HV_SYS_TIME = 24,         /* -> r1=counter lo, r2=hi, r3=frequency */
-	HV_SYS_POWER_OFF = 25,    /* r0=control cap, r1=1 if a VM failed: stop */
+	HV_SYS_OBJ_DESTROY = 15,     /* r0=slot: destroy the object the cap names */
+	HV_SYS_VCPU_GET_REG = 16,    /* r0=vcpu cap, r1=HV_REG_* -> r1=value */
+	HV_SYS_VCPU_SET_REG = 17,    /* r0=vcpu cap, r1=HV_REG_*, r2=value */
+	HV_SYS_VCPU_INJECT = 18,     /* r0=vcpu cap, r1=virtual INTID */
+	HV_SYS_VCPU_STATS = 19,      /* r0=vcpu cap, r1=EC -> r1=count, r2=cost lo,
+	                                r3=cost hi (counter ticks), r4=serial */
+	HV_SYS_IRQ_BIND = 20,        /* r0=irq cap, r1=ntfn cap */
+	HV_SYS_IRQ_ACK = 21,         /* r0=irq cap */
+	HV_SYS_BIND_NTFN = 22,       /* r0=thread cap, r1=ntfn cap: bound notification */
+	HV_SYS_RECV_TIMEOUT = 23,    /* like RECV, r1=timeout in counter ticks */
+	HV_SYS_TIME = 24,            /* -> r1=counter lo, r2=hi, r3=frequency */
+	HV_SYS_POWER_OFF = 25,       /* r0=control cap, r1=1 if a VM failed: stop */
 	HV_SYS_VCPU_NOTIFY_EOI = 26, /* r0=vcpu cap, r1=ntfn cap: signalled when the guest
-					EOIs an interrupt injected with LR.EOI (bit 19) */
+	                                EOIs an interrupt injected with LR.EOI (bit 19) */
 	HV_SYS_NR
 };
 

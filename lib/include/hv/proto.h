@@ -22,7 +22,7 @@
 
 #define VMM_NTFN_CRASH (1u << 0) /* fault now (control prompt `crash`) */
 #define VMM_NTFN_INPUT (1u << 1) /* console input waits in the ring */
-#define VMM_NTFN_EOI (1u << 2)   /* the guest EOId a level-sensitive interrupt */
+#define VMM_NTFN_EOI   (1u << 2) /* the guest EOId a level-sensitive interrupt */
 
 struct vmm_info {
 	char name[HV_NAME_MAX];

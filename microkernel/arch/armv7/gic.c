@@ -166,7 +166,7 @@ static void gic_maintenance(void)
 		unsigned i = __builtin_ctz(eisr);
 		eisr &= eisr - 1;
 		uint32_t lr = *reg(platform.gich, GICH_LR0 + 4 * i);
-				if ((lr & GICH_LR_ID_MASK) == IRQ_VTIMER)
+		if ((lr & GICH_LR_ID_MASK) == IRQ_VTIMER)
 			write_cntv_ctl(read_cntv_ctl() & ~2u);
 		else if (v && v->eoi_ntfn)
 			ntfn_signal(v->eoi_ntfn, v->eoi_bits);
