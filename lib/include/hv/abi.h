@@ -54,8 +54,8 @@ enum hv_syscall {
 /* ---- status codes ------------------------------------------------------- */
 #define HV_OK        0
 #define HV_EINVAL    (-1) /* malformed argument */
-#define HV_ECAP      (-2) /* slot empty or of the wrong type */
-#define HV_ERIGHTS   (-3) /* capability lacks a needed right */
+#define HV_ECAP      (-2) /* slot empty, of the wrong type, or without the rights the call needs */
+#define HV_ERIGHTS   (-3) /* a right this particular use needs (W mapping, destroy) */
 #define HV_EFAULT    (-4) /* pointer not mapped in the caller's space */
 #define HV_ENOMEM    (-5) /* kernel object or table pool exhausted */
 #define HV_EBUSY     (-6) /* object in use, slot occupied, range mapped */
