@@ -40,6 +40,7 @@ static inline __attribute__((noreturn)) void call_switch(struct thread *t, struc
 {
 	ep->receivers = NULL;
 	r->ep = NULL;
+	r->timeout = 0;
 	if (r->bound)
 		r->bound->waiter = NULL;
 	r->regs.r[0] = HV_OK;

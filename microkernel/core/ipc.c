@@ -41,6 +41,7 @@ static void deliver(struct thread *to, const uint32_t *msg, uint32_t badge)
 /* Hand the sender's message to the receiver and settle the sender. */
 static void transfer(struct thread *sender, struct thread *receiver)
 {
+	receiver->timeout = 0;
 	deliver(receiver, sender->msg, sender->badge);
 	if (sender->is_call) {
 		sender->state = TS_REPLY;

@@ -153,16 +153,12 @@ int thread_destroy(struct thread *t)
 		t->replier->caller = NULL;
 	if (t->bound)
 		t->bound->bound = NULL;
-	if (t->vcpu) {
-		for (unsigned c = 0; c < MAX_CPUS; c++)
-			if (percpu[c].loaded == t->vcpu)
-				percpu[c].loaded = NULL;
+	arch_thread_gone(t);
+	if (t->vcpu)
 		t->vcpu->used = false;
-	}
 	if (t->as)
 		t->as->threads--;
 	cap_revoke_object(t);
-	arch_thread_gone(t);
 	memset(t, 0, sizeof(*t));
 	return HV_OK;
 }

@@ -252,6 +252,8 @@ static int sys_thread_config(struct thread *t)
 		return HV_EINVAL; /* a vCPU's exits must go somewhere */
 	if (th->state != TS_INACTIVE || running_anywhere(th))
 		return HV_ESTATE;
+	if (cpu != th->cpu && arch_thread_held(th))
+		return HV_EBUSY; /* its lazily switched state still sits on its old CPU */
 	if (th->as)
 		th->as->threads--;
 	th->as = as;
@@ -271,9 +273,9 @@ static int sys_thread_resume(struct thread *t)
 	struct thread *th = lookup_thread(t, ARG(0), HV_RIGHT_WRITE);
 	if (!th)
 		return HV_ECAP;
-	if (!th->as || (th->state != TS_INACTIVE && th->state != TS_HALTED))
-		return HV_ESTATE;
-	if (th->vcpu)
+	if (!th->as || (th->state != TS_INACTIVE && th->state != TS_HALTED) || running_anywhere(th))
+		return HV_ESTATE; /* a suspended thread still leaving a CPU: retry */
+	if (th->vcpu && th->state == TS_HALTED)
 		th->vcpu->reply_pending = false; /* a fresh start, e.g. PSCI CPU_ON */
 	sched_wake(th);
 	return HV_OK;
@@ -320,11 +322,13 @@ static void ntfn_destroy(struct ntfn *n)
 {
 	irq_unbind_ntfn(n);
 	vcpus_forget_ntfn(n);
-	if (n->waiter) {
-		ipc_cancel(n->waiter);
-		n->waiter->regs.r[0] = (uint32_t)HV_EPEER;
-		sched_wake(n->waiter);
+	struct thread *w = n->waiter;
+	if (w && (w->state == TS_NTFN || (w->state == TS_RECV && w->bound == n))) {
+		ipc_cancel(w);
+		w->regs.r[0] = (uint32_t)HV_EPEER;
+		sched_wake(w);
 	}
+	n->waiter = NULL;
 	if (n->bound)
 		n->bound->bound = NULL;
 	cap_revoke_object(n);
@@ -359,7 +363,7 @@ static int sys_vcpu_get_reg(struct thread *t)
 	struct thread *v = lookup_vcpu(t, ARG(0), HV_RIGHT_READ);
 	if (!v)
 		return HV_ECAP;
-	if (ARG(1) >= HV_REG_NR)
+	if (ARG(1) >= HV_REG_NR || ARG(1) == HV_REG_RESET)
 		return HV_EINVAL;
 	if (running_anywhere(v))
 		return HV_ESTATE;
@@ -377,10 +381,15 @@ static int sys_vcpu_set_reg(struct thread *t)
 		return HV_EINVAL;
 	if (reg == HV_REG_MPIDR && (val & ~0xffu))
 		return HV_EINVAL;
-	if (running_anywhere(v))
+	/* only a stopped vCPU: a repeated PSCI CPU_ON must not move a live one */
+	if ((v->state != TS_INACTIVE && v->state != TS_HALTED) || running_anywhere(v))
 		return HV_ESTATE;
-	if (reg == HV_REG_MPIDR)
+	if (reg == HV_REG_RESET)
+		vcpu_reset(v);
+	else if (reg == HV_REG_MPIDR)
 		v->vcpu->mpidr = (1u << 31) | val;
+	else if (reg == HV_REG_CPSR)
+		v->regs.cpsr = val & ~(PSR_J | PSR_IT_MASK); /* a clean entry state */
 	else
 		((uint32_t *)&v->regs)[reg] = val;
 	return HV_OK;
@@ -446,7 +455,7 @@ static int sys_bind_ntfn(struct thread *t)
 	if (!th || !n)
 		return HV_ECAP;
 	struct ntfn *nt = n->obj;
-	if (th->vcpu || (nt->bound && nt->bound != th))
+	if (th->vcpu || (nt->bound && nt->bound != th) || (th->bound && th->bound != nt))
 		return HV_EBUSY;
 	th->bound = nt;
 	nt->bound = th;

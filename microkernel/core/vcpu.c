@@ -9,6 +9,46 @@
 
 #include "../arch/armv7/hyp_regs.h"
 
+#include <string.h>
+
+/* Step over the trapped instruction, and through a Thumb IT block
+ * (ARM ARM A2.5.2, ITSTATE advance). */
+static void advance_pc(struct thread *t, uint32_t hsr)
+{
+	uint32_t cpsr = t->regs.cpsr;
+	uint32_t it = ((cpsr >> 25) & 3) | ((cpsr >> 8) & 0xfc);
+	t->regs.pc += (hsr & HSR_IL) ? 4 : 2;
+	if (!(cpsr & PSR_T) || !it)
+		return;
+	it = (it & 7) ? (it & 0xe0) | ((it << 1) & 0x1f) : 0;
+	cpsr &= ~PSR_IT_MASK;
+	t->regs.cpsr = cpsr | (it & 3) << 25 | (it >> 2) << 10;
+}
+
+/* Whether a trapped instruction's condition holds (ARM ARM B3.13.6: ISS.CV
+ * and COND for the exception classes 0x01-0x0c; A8.3 for the codes). An
+ * implementation may trap an instruction that fails its condition: then it
+ * is simply stepped over. */
+static bool condition_holds(uint32_t hsr, uint32_t cpsr)
+{
+	unsigned ec = HSR_EC(hsr);
+	if (ec < HV_EC_WFI_WFE || ec > HV_EC_CP14_64 || !(hsr & (1u << 24)))
+		return true;
+	bool n = cpsr >> 31 & 1, z = cpsr >> 30 & 1, c = cpsr >> 29 & 1, v = cpsr >> 28 & 1;
+	bool holds;
+	switch ((hsr >> 21) & 7) {
+	case 0: holds = z; break;
+	case 1: holds = c; break;
+	case 2: holds = n; break;
+	case 3: holds = v; break;
+	case 4: holds = c && !z; break;
+	case 5: holds = n == v; break;
+	case 6: holds = !z && n == v; break;
+	default: return true; /* AL */
+	}
+	return ((hsr >> 20) & 1) ? !holds : holds; /* odd codes are the inverse */
+}
+
 /* Hot path: written straight-line on purpose. */
 void vcpu_exit(struct thread *t, uint32_t hsr)
 {
@@ -51,6 +91,10 @@ void vcpu_exit(struct thread *t, uint32_t hsr)
 		break;
 	default: m[1] = t->regs.pc; break;
 	}
+	if (!condition_holds(hsr, t->regs.cpsr)) {
+		advance_pc(t, hsr);
+		switch_to(t);
+	}
 	if (!t->fault_ep) { /* its monitor's endpoint is gone */
 		t->state = TS_HALTED;
 		schedule();
@@ -82,13 +126,8 @@ void vcpu_apply_reply(struct thread *t, const uint32_t *msg)
 	v->reply_pending = true;
 	if (msg[0] & HV_REPLY_HALT)
 		t->state = TS_HALTED;
-	else if ((msg[0] & HV_REPLY_WFI) && !arch_vcpu_has_pending(v))
-		t->state = TS_WFI;
-}
-
-static void advance_pc(struct thread *t, uint32_t hsr)
-{
-	t->regs.pc += (hsr & HSR_IL) ? 4 : 2;
+	else if (msg[0] & HV_REPLY_WFI)
+		v->wfi_requested = true; /* decided on the vCPU's own CPU (arch_enter) */
 }
 
 static void inject_exception(struct thread *t, uint32_t action, uint32_t hsr)
@@ -104,7 +143,9 @@ static void inject_exception(struct thread *t, uint32_t action, uint32_t hsr)
 
 static void set_rt(struct thread *t, unsigned rt, uint32_t val)
 {
-	if (rt < 8)
+	if (rt == 15) /* MRC to APSR_nzcv: the flags (ARM ARM B6.1.1) */
+		t->regs.cpsr = (t->regs.cpsr & 0x0fffffffu) | (val & 0xf0000000u);
+	else if (rt < 8)
 		t->regs.r[rt] = val; /* r0-r7 are never banked */
 	else
 		arch_vcpu_set_gpr(t, rt, val);
@@ -142,12 +183,34 @@ void vcpu_finish_reply(struct thread *t)
 	vcpu_do_reply(t, t->msg, t->msg[5]);
 }
 
-static bool vcpu_queued(const struct vcpu *v, uint32_t id)
+/* Same interrupt: same ID and, for an SGI, same source CPU. */
+static bool vcpu_queued(const struct vcpu *v, uint32_t lr)
 {
 	for (unsigned i = 0; i < v->queued; i++)
-		if ((v->queue[i] & GICH_LR_ID_MASK) == id)
+		if ((v->queue[i] & GICH_LR_SOURCE_ID) == (lr & GICH_LR_SOURCE_ID))
 			return true;
 	return false;
+}
+
+/* PSCI CPU_ON: the vCPU starts from its architectural reset state, not
+ * from where it stopped: registers, CP15, timer, FP and GIC interface. */
+void vcpu_reset(struct thread *t)
+{
+	struct vcpu *v = t->vcpu;
+	struct vcpu keep = *v;
+	arch_vcpu_forget(v);
+	memset(v, 0, sizeof(*v));
+	v->used = true;
+	v->thread = t;
+	v->mpidr = keep.mpidr;
+	v->serial = keep.serial;
+	v->eoi_ntfn = keep.eoi_ntfn;
+	v->eoi_bits = keep.eoi_bits;
+	memcpy(v->stats, keep.stats, sizeof(v->stats));
+	arch_vcpu_reset(v);
+	memset(&t->regs, 0, sizeof(t->regs));
+	memset(&t->vfp, 0, sizeof(t->vfp));
+	t->regs.cpsr = PSR_MODE_SVC | PSR_A | PSR_I | PSR_F;
 }
 
 /* lr is a GICH_LR value without its state bits (GIC spec 5.3.11). */
@@ -156,8 +219,9 @@ int vcpu_inject(struct vcpu *v, uint32_t lr)
 	uint32_t id = lr & GICH_LR_ID_MASK;
 	if (id >= 1020 || (lr & (GICH_LR_STATE_MASK | (1u << 31))))
 		return HV_EINVAL;
-	if (!vcpu_queued(v, id)) {
-		if (v->queued == VIRQ_QUEUE)
+	if (!vcpu_queued(v, lr)) {
+		/* the last slot is kept for the kernel's own virtual timer */
+		if (v->queued >= VIRQ_QUEUE - (id == HV_VIRQ_VTIMER ? 0 : 1))
 			return HV_ENOMEM;
 		v->queue[v->queued++] = lr;
 	}

@@ -99,7 +99,8 @@ struct vcpu {
 	uint32_t serial;     /* exits so far; sent with every exit */
 	uint64_t exit_stamp; /* counter at the exit being handled */
 	uint32_t fault_va;   /* HDFAR/HIFAR of the exit being handled */
-	bool reply_pending;  /* t->msg holds a reply to apply at next entry */
+	bool reply_pending;   /* t->msg holds a reply to apply at next entry */
+	bool wfi_requested;   /* the reply asked to wait for an interrupt */
 	uint32_t banked[23]; /* SP/LR/SPSR of svc abt und irq, fiq r8-r14 SPSR */
 	uint32_t cp15[26];
 	uint64_t cp15_64[3]; /* TTBR0, TTBR1, PAR */
@@ -232,6 +233,7 @@ void vcpu_apply_reply(struct thread *t, const uint32_t *msg);
 int vcpu_inject(struct vcpu *v, uint32_t lr);
 void vcpu_stats_close(struct vcpu *v);
 void vcpu_finish_reply(struct thread *t);
+void vcpu_reset(struct thread *t);
 void vcpu_do_reply(struct thread *t, const uint32_t *reply, uint32_t hsr);
 
 /* fast paths (fastpath.c): return only when they do not apply */

@@ -632,8 +632,9 @@ static void test_reply_injects_data_abort(void **state)
 	assert_int_equal(fake_vcpu_hw(0)->banked[FAKE_B_ABT + 1], GUEST_PC + 8);
 }
 
-/* WFI: the vCPU sleeps until an interrupt is injected; the reply (skip the
- * WFI) and the list register fill happen when it is entered. */
+/* WFI: the reply (skip the WFI) is carried out on the vCPU's own CPU, which
+ * then finds nothing pending in the live list registers and lets it sleep
+ * until an interrupt is injected; the LR fill happens when it is entered. */
 static void test_reply_wfi_sleeps_until_inject(void **state)
 {
 	(void)state;
@@ -649,7 +650,8 @@ static void test_reply_wfi_sleeps_until_inject(void **state)
 	assert_null(SYS(mon, HV_SYS_REPLY_RECV, S_EP, HV_REPLY_WFI | HV_REPLY_ADVANCE));
 	assert_int_equal(fake_last_outcome(), FAKE_IDLE);
 	assert_int_equal(v->state, TS_WFI);
-	assert_true(v->vcpu->reply_pending);
+	assert_false(v->vcpu->reply_pending);
+	assert_int_equal(v->regs.pc, GUEST_PC + 4);
 
 	kick_root();
 	assert_int_equal(RSYS(HV_SYS_VCPU_INJECT, S_T0 + 1, 48), HV_OK);

@@ -115,6 +115,7 @@ enum hv_reg {
 	HV_REG_PC = 15,
 	HV_REG_CPSR = 16,
 	HV_REG_MPIDR = 17,
+	HV_REG_RESET = 18, /* SET_REG only: architectural reset state (PSCI CPU_ON) */
 	HV_REG_NR
 };
 

@@ -79,6 +79,28 @@ void arch_thread_gone(struct thread *t)
 	for (unsigned i = 0; i < MAX_CPUS; i++)
 		if (percpu[i].vfp_owner == t)
 			percpu[i].vfp_owner = NULL;
+	if (t->vcpu)
+		arch_vcpu_forget(t->vcpu);
+}
+
+bool arch_thread_held(const struct thread *t)
+{
+	for (unsigned i = 0; i < MAX_CPUS; i++)
+		if (percpu[i].vfp_owner == t || (t->vcpu && percpu[i].loaded == t->vcpu))
+			return true;
+	return false;
+}
+
+/* The vCPU is not running: CPUs that still hold its state forget it (it is
+ * being reset or freed, so nothing needs saving). */
+void arch_vcpu_forget(struct vcpu *v)
+{
+	for (unsigned i = 0; i < MAX_CPUS; i++) {
+		if (percpu[i].loaded == v)
+			percpu[i].loaded = NULL;
+		if (percpu[i].vfp_owner == v->thread)
+			percpu[i].vfp_owner = NULL;
+	}
 }
 
 void c_trap(void) __attribute__((noreturn));
@@ -148,16 +170,27 @@ static void cp15_restore(const struct vcpu *v)
 	write_par(v->cp15_64[C_PAR]);
 }
 
+/* The guest registers a native thread could see (TPIDRURW, TPIDRURO) or
+ * needs changed (CPACR, for FP): swapped when natives take the CPU. */
+static void user_regs_save(struct vcpu *v)
+{
+	v->cp15[C_TPIDRURW] = read_tpidrurw();
+	v->cp15[C_TPIDRURO] = read_tpidruro();
+	v->cp15[C_CPACR] = read_cpacr();
+}
+
 /* The CPU's guest state -> v. TPIDRURW was saved when a native thread
  * last took the CPU, or is still live. */
 void arch_vcpu_unload(struct vcpu *v)
 {
 	struct percpu *c = this_cpu();
-	uint32_t tpidrurw = c->hw_native ? v->cp15[C_TPIDRURW] : read_tpidrurw();
-	uint32_t cpacr = c->hw_native ? v->cp15[C_CPACR] : read_cpacr();
-	cp15_save(v);
-	v->cp15[C_TPIDRURW] = tpidrurw;
-	v->cp15[C_CPACR] = cpacr;
+	if (!c->hw_native)
+		user_regs_save(v);
+	uint32_t user[3] = {v->cp15[C_TPIDRURW], v->cp15[C_TPIDRURO], v->cp15[C_CPACR]};
+	cp15_save(v); /* reads the three above too: keep the guest's */
+	v->cp15[C_TPIDRURW] = user[0];
+	v->cp15[C_TPIDRURO] = user[1];
+	v->cp15[C_CPACR] = user[2];
 	banked_save(v->banked);
 	v->cntv_ctl = read_cntv_ctl();
 	v->cntv_cval = read_cntv_cval();
@@ -186,6 +219,7 @@ static void enter_vcpu(struct percpu *c, struct thread *t)
 		c->loaded = v;
 	} else if (c->hw_native) {
 		write_tpidrurw(v->cp15[C_TPIDRURW]);
+		write_tpidruro(v->cp15[C_TPIDRURO]);
 		write_cpacr(v->cp15[C_CPACR]);
 	}
 	c->hw_native = false;
@@ -193,17 +227,24 @@ static void enter_vcpu(struct percpu *c, struct thread *t)
 		vcpu_finish_reply(t);
 	if (v->queued)
 		arch_vcpu_flush_lrs(v);
+	if (v->wfi_requested) {
+		/* decided here, against the live list registers */
+		v->wfi_requested = false;
+		if (!arch_vcpu_has_pending(v)) {
+			t->state = TS_WFI;
+			schedule();
+		}
+	}
 	write_hcr(HCR_GUEST);
 }
 
 static void enter_native(struct percpu *c)
 {
 	if (!c->hw_native) {
-		if (c->loaded) {
-			c->loaded->cp15[C_TPIDRURW] = read_tpidrurw();
-			c->loaded->cp15[C_CPACR] = read_cpacr();
-		}
+		if (c->loaded)
+			user_regs_save(c->loaded);
 		write_tpidrurw(0);
+		write_tpidruro(0);
 		write_cpacr(CPACR_CP10_CP11_FULL); /* FP use is then gated by HCPTR */
 		c->hw_native = true;
 	}

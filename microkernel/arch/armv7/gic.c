@@ -101,11 +101,13 @@ void gic_vcpu_restore(const struct vcpu *v)
 	*reg(platform.gich, GICH_HCR) = v->gich_hcr;
 }
 
-static int lr_holding(uint32_t id)
+/* An LR holding this interrupt (ID and, for an SGI, source CPU). */
+static int lr_holding(uint32_t want)
 {
 	for (unsigned i = 0; i < nr_lrs; i++) {
 		uint32_t lr = *reg(platform.gich, GICH_LR0 + 4 * i);
-		if ((lr & GICH_LR_STATE_MASK) && (lr & GICH_LR_ID_MASK) == id)
+		if ((lr & GICH_LR_STATE_MASK) &&
+		    (lr & GICH_LR_SOURCE_ID) == (want & GICH_LR_SOURCE_ID))
 			return (int)i;
 	}
 	return -1;
@@ -125,7 +127,7 @@ void arch_vcpu_flush_lrs(struct vcpu *v)
 	unsigned kept = 0;
 	for (unsigned i = 0; i < v->queued; i++) {
 		uint32_t lr = v->queue[i];
-		int slot = lr_holding(lr & GICH_LR_ID_MASK);
+		int slot = lr_holding(lr);
 		if (slot >= 0) {
 			*reg(platform.gich, GICH_LR0 + 4 * slot) |= GICH_LR_PENDING;
 			continue;

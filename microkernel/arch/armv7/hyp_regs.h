@@ -67,6 +67,8 @@
 #define PSR_I         (1u << 7)
 #define PSR_A         (1u << 8)
 #define PSR_E         (1u << 9)
+#define PSR_J         (1u << 24)
+#define PSR_IT_MASK   (0x06000000u | 0x0000fc00u) /* IT[1:0] at 26:25, IT[7:2] at 15:10 */
 
 /* GICH (GIC architecture spec v2, 5.3 "GIC virtual interface control") */
 #define GICH_HCR           0x000
@@ -82,6 +84,7 @@
 #define GICH_LR_STATE_MASK (3u << 28)
 #define GICH_LR_PENDING    (1u << 28)
 #define GICH_LR_EOI        (1u << 19)
+#define GICH_LR_SOURCE_ID 0x1fffu /* CPUID[12:10] and VirtualID[9:0] */
 #define GICH_LR_ID_MASK    0x3ffu
 
 #endif

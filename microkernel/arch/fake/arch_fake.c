@@ -335,6 +335,13 @@ static void enter_vcpu(struct percpu *c, struct thread *t)
 		vcpu_finish_reply(t);
 	if (v->queued)
 		arch_vcpu_flush_lrs(v);
+	if (v->wfi_requested) {
+		v->wfi_requested = false;
+		if (!arch_vcpu_has_pending(v)) {
+			t->state = TS_WFI;
+			schedule();
+		}
+	}
 }
 
 void arch_enter(struct thread *t)
@@ -616,14 +623,33 @@ bool arch_vfp_trap(struct thread *t, uint32_t hsr)
 	return true;
 }
 
+void arch_vcpu_forget(struct vcpu *v)
+{
+	for (unsigned i = 0; i < MAX_CPUS; i++) {
+		if (percpu[i].loaded == v)
+			percpu[i].loaded = NULL;
+		if (hw[i].holder == v)
+			hw[i].holder = NULL;
+		if (percpu[i].vfp_owner == v->thread)
+			percpu[i].vfp_owner = NULL;
+	}
+}
+
+bool arch_thread_held(const struct thread *t)
+{
+	for (unsigned i = 0; i < MAX_CPUS; i++)
+		if (percpu[i].vfp_owner == t || (t->vcpu && percpu[i].loaded == t->vcpu))
+			return true;
+	return false;
+}
+
 void arch_thread_gone(struct thread *t)
 {
 	for (unsigned i = 0; i < MAX_CPUS; i++)
 		if (percpu[i].vfp_owner == t)
 			percpu[i].vfp_owner = NULL;
-	for (unsigned i = 0; i < MAX_CPUS; i++)
-		if (t->vcpu && hw[i].holder == t->vcpu)
-			hw[i].holder = NULL;
+	if (t->vcpu)
+		arch_vcpu_forget(t->vcpu);
 }
 
 /* ---- interrupts, console, power ---- */
