@@ -60,12 +60,17 @@ const struct hv_module *module_find(const char *name)
 	return NULL;
 }
 
-/* Objects whose destruction races a CPU still leaving them are retried. */
+/* Objects whose destruction races a CPU still leaving them are retried,
+ * for a while: a slot that stays busy is reported and left alone. */
 int destroy_retry(int slot)
 {
-	int err;
-	while ((err = hv_obj_destroy((uint32_t)slot)) == HV_EBUSY)
+	int err, tries = 0;
+	if (!slot)
+		return HV_ECAP;
+	while ((err = hv_obj_destroy((uint32_t)slot)) == HV_EBUSY && ++tries < 10000)
 		hv_yield();
+	if (err)
+		log_printf("init: cannot destroy object in slot %d: error %d\n", slot, err);
 	if (err == HV_OK)
 		slot_free(slot);
 	return err;

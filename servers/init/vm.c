@@ -174,6 +174,14 @@ int vm_create(unsigned index, const struct vm_config *vc)
 	return 0;
 }
 
+/* A reset VM starts a new life on its console stream: typed-ahead input is
+ * dropped and the output tag no exit of the new life can carry (ring.h). */
+static void ring_reset(struct hv_ring *r)
+{
+	r->rx_cons = r->rx_prod;
+	r->tx_commit = (uint64_t)hv_ring_tx_prod(r);
+}
+
 static void teardown(struct vm *vm)
 {
 	server_destroy(&vm->mon);
@@ -185,6 +193,7 @@ static void teardown(struct vm *vm)
 	slot_free(vm->eoi); /* its cap went with the notification */
 	destroy_retry(vm->guest_as);
 	memset(vm->vcpu, 0, sizeof(vm->vcpu));
+	vm->exit_ep = vm->ntfn = vm->eoi = vm->guest_as = 0; /* the slots are reused */
 }
 
 static void suspend_vcpus(struct vm *vm)
@@ -293,7 +302,8 @@ void vm_control(uint32_t *m)
 	case INIT_DESTROY:
 		if (vm->state == VM_DESTROYED)
 			return;
-		teardown(vm);
+		if (vm->state != VM_OFF) /* an off VM is torn down already */
+			teardown(vm);
 		vm->state = VM_DESTROYED;
 		log_printf("%s: destroyed\n", vm->cfg->name);
 		break;
@@ -315,8 +325,8 @@ void vm_power(unsigned index, uint32_t what)
 		uint32_t ram = vm->ram_pa, state = vm->state_pa;
 		memset((void *)state, 0, HV_SRV_STATE_SIZE);
 		memset((void *)ram, 0, vc->mem_mib << 20);
-		vm->mon.as = vm->mon.thread = 0;
-		if (guest_create(vm) || monitor_start(vm))
+		ring_reset(stream_ring(vm->index));
+		if (guest_create(vm) || console_grant_input(vm->index, vm->ntfn) || monitor_start(vm))
 			vm->state = VM_FAILED;
 		return;
 	}

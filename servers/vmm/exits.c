@@ -31,6 +31,13 @@ static void handle_cp15(struct exit *e)
 	unsigned opc2 = (iss >> 17) & 7, opc1 = (iss >> 14) & 7, crn = (iss >> 10) & 0xf,
 	         crm = (iss >> 1) & 0xf;
 	bool actlr = crn == 1 && crm == 0 && opc1 == 0 && opc2 == 1;
+	/* DCISW, DCCSW, DCCISW (HCR.TSW): by set/way, meaningless for one VM's
+	 * view of a shared cache; completed as no-ops, as KVM on QEMU would */
+	bool set_way = crn == 7 && opc1 == 0 && opc2 == 2 && (crm == 6 || crm == 10 || crm == 14);
+	if (set_way && !(iss & HSR_CP_READ)) {
+		e->reply[0] = HV_REPLY_ADVANCE;
+		return;
+	}
 	if (!actlr) {
 		reply_undef(e);
 		return;

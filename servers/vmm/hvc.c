@@ -17,20 +17,32 @@ static bool psci_same(const struct psci_state *a, const struct psci_state *b)
 	return a->nr_cpus == b->nr_cpus;
 }
 
+/* PSCI CPU_ON (DEN0022 5.6): from reset state, MMU off, at entry (bit 0:
+ * Thumb), r0 = context. A repeat after a monitor crash changes nothing:
+ * the kernel only writes registers of a stopped vCPU. */
 static void start_vcpu(const struct psci_result *r)
 {
 	uint32_t cap = vcpu_cap(r->cpu);
-	hv_vcpu_set_reg(cap, HV_REG_PC, r->entry);
+	if (hv_vcpu_set_reg(cap, HV_REG_RESET, 0))
+		return; /* already started */
+	hv_vcpu_set_reg(cap, HV_REG_PC, r->entry & ~1u);
 	hv_vcpu_set_reg(cap, HV_REG_R0, r->context);
-	hv_vcpu_set_reg(cap, HV_REG_CPSR, GUEST_CPSR_SVC);
+	hv_vcpu_set_reg(cap, HV_REG_CPSR, GUEST_CPSR_SVC | (r->entry & 1u) << 5);
 	hv_thread_resume(cap);
 }
 
-/* The new PSCI state is in the spare copy: commit, then tell init. */
-static void power_event(struct exit *e, uint32_t what)
+/* The new PSCI state is in the spare copy d: commit it with the event,
+ * then tell init (again after a crash: see main.c). */
+static void power_event(struct exit *e, struct devstate *d, uint32_t what)
 {
 	e->reply[0] = HV_REPLY_HALT;
+	d->power_event = 1 + what;
 	dev_commit(e);
+	tell_init_power(what);
+}
+
+void tell_init_power(uint32_t what)
+{
 	struct hv_msg msg = {.m = {INIT_POWER, what}};
 	hv_call(VMM_CAP_INIT, &msg); /* init stops this VM, and this monitor */
 }
@@ -65,8 +77,8 @@ void handle_hvc(struct exit *e)
 	switch (r.effect) {
 	case PSCI_START_CPU: start_vcpu(&r); break;
 	case PSCI_STOP_CALLER: e->reply[0] = HV_REPLY_HALT; break;
-	case PSCI_SYSTEM_OFF: power_event(e, INIT_POWER_OFF); return;
-	case PSCI_SYSTEM_RESET: power_event(e, INIT_POWER_RESET); return;
+	case PSCI_SYSTEM_OFF: power_event(e, d, INIT_POWER_OFF); return;
+	case PSCI_SYSTEM_RESET: power_event(e, d, INIT_POWER_RESET); return;
 	default: break;
 	}
 	dev_commit(e);

@@ -25,10 +25,8 @@ static void fresh_start(void)
 	psci_init(&d->psci, info->nr_vcpus);
 	d->answered_vcpu = ~0u;
 	state->dev[1] = *d;
-	if (guest_load()) {
-		struct hv_msg msg = {.m = {INIT_POWER, INIT_POWER_OFF}};
-		hv_call(VMM_CAP_INIT, &msg);
-	}
+	if (guest_load())
+		tell_init_power(INIT_POWER_OFF);
 	state->magic = VMM_STATE_MAGIC;
 }
 
@@ -44,12 +42,12 @@ static void serve(void)
 		if (err)
 			continue;
 		if (msg.badge == HV_BADGE_NTFN) {
-			if (msg.m[0] & VMM_NTFN_CRASH)
-				monitor_crash();
 			if (msg.m[0] & VMM_NTFN_INPUT)
 				uart_input();
 			if (msg.m[0] & VMM_NTFN_EOI)
 				resample_levels();
+			if (msg.m[0] & VMM_NTFN_CRASH)
+				monitor_crash(); /* last: the other bits are handled */
 			continue;
 		}
 		struct words in = *(struct words *)msg.m;
@@ -73,9 +71,14 @@ int main(void)
 		hv_thread_resume(vcpu_cap(0));
 		state->vcpu0_started = 1;
 	}
+	/* what a predecessor may have left half done: all idempotent */
+	if (dev_current()->power_event)
+		tell_init_power(dev_current()->power_event - 1);
+	ring->rx_cons = dev_current()->rx_cons;
+	uart_input();
+	resample_levels();
 	if (info->crash_on_start)
 		monitor_crash();
-	ring->rx_cons = dev_current()->rx_cons;
 	serve();
 	return 0;
 }

@@ -34,13 +34,14 @@ void dev_commit(const struct exit *e)
 
 #define LR_EOI_NOTIFY (1u << 19) /* GICH_LR.EOI, GIC spec 5.3.11 */
 
-/* A change not caused by an exit (console input, an EOI): it answers none.
- * Only made between exits, when the last answer has been delivered. */
+/* A change not caused by an exit (console input, an EOI): it answers none. */
 void dev_commit_no_exit(void)
 {
-	uint32_t none[HV_MSG_WORDS] = {0};
-	struct exit no_exit = {.vcpu = ~0u, .reply = none};
-	dev_commit(&no_exit);
+	/* the spare copy keeps the last answer: it may not have reached its
+	 * vCPU yet (this monitor may be the successor of one that crashed) */
+	__asm__ volatile("dmb ish" ::: "memory");
+	state->current ^= 1;
+	__asm__ volatile("dmb ish" ::: "memory");
 }
 
 /* Hand every deliverable interrupt to the kernel's list registers. */

@@ -28,7 +28,8 @@ struct devstate {
 	struct vgicd gicd;
 	struct vpl011 uart;
 	struct psci_state psci;
-	uint32_t rx_cons; /* console input taken into the UART FIFO */
+	uint32_t rx_cons;     /* console input taken into the UART FIFO */
+	uint32_t power_event; /* 1 + INIT_POWER_*: SYSTEM_OFF/RESET init must hear of */
 	uint32_t answered_vcpu, answered_serial;
 	struct words answer;
 };
@@ -79,6 +80,7 @@ void resample_levels(void);
 void uart_output(struct exit *e, uint8_t c);
 
 int guest_load(void);
+void tell_init_power(uint32_t what);
 __attribute__((noreturn)) void monitor_crash(void);
 
 static inline uint32_t vcpu_cap(unsigned vcpu)

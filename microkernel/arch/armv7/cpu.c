@@ -271,8 +271,13 @@ void c_trap(void)
 	struct thread *t = this_cpu()->current;
 	uint32_t hsr = read_hsr();
 	arch_lock();
-	if (t->state != TS_RUNNABLE)
-		schedule(); /* being destroyed from another CPU */
+	if (t->state != TS_RUNNABLE) {
+		/* suspended or destroyed from another CPU meanwhile: an HVC or SVC
+		 * (whose return address is past it) runs again if it is resumed */
+		if (HSR_EC(hsr) == HV_EC_HVC || HSR_EC(hsr) == HV_EC_SVC)
+			t->regs.pc -= (hsr & HSR_IL) ? 4 : 2;
+		schedule();
+	}
 	if (arch_vfp_trap(t, hsr))
 		switch_to(t);
 	if (t->vcpu)

@@ -66,6 +66,8 @@ void streams_drain(uint64_t now)
 	for (unsigned i = 0; i < info->nr_streams; i++) {
 		struct hv_ring *r = ring_of(i);
 		uint32_t prod = hv_ring_tx_prod(r), cons = r->tx_cons;
+		if (prod - cons > HV_RING_TX_SIZE) /* a producer's bad index: skip */
+			cons = prod - HV_RING_TX_SIZE;
 		__asm__ volatile("dmb ish" ::: "memory");
 		while (cons != prod)
 			take(i, r->tx[cons++ % HV_RING_TX_SIZE], now);
