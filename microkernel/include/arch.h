@@ -15,17 +15,18 @@ struct regs;
 #ifdef __arm__
 extern volatile uint32_t big_kernel_lock;
 
-/* The big kernel lock, taken on every entry and dropped on the way out. */
+/* The big kernel lock, taken on every entry and dropped on the way out.
+ * A plain spin: QEMU's round-robin vCPU scheduling (used with -icount)
+ * treats WFE as a yield and can starve the waiting CPU behind the holder. */
 static inline __attribute__((always_inline)) void arch_lock(void)
 {
 	while (__atomic_exchange_n(&big_kernel_lock, 1, __ATOMIC_ACQUIRE))
-		__asm__ volatile("wfe");
+		;
 }
 
 static inline __attribute__((always_inline)) void arch_unlock(void)
 {
 	__atomic_store_n(&big_kernel_lock, 0, __ATOMIC_RELEASE);
-	__asm__ volatile("dsb ish; sev" ::: "memory");
 }
 #else
 void arch_lock(void);
