@@ -2,15 +2,11 @@
 CPU_ON (context passed in r0, ALREADY_ON while on, again after CPU_OFF),
 INVALID_PARAMETERS for a bad MPIDR, and SYSTEM_OFF ending the run."""
 
-import pytest
-
 from hvtest import vm, vm_lines
 
 
-# also under -icount, where QEMU runs the two host CPUs round robin
-@pytest.mark.parametrize("extra", [[], ["--icount"]], ids=["plain", "icount"])
-def test_psci(hvrun, extra):
-    run = hvrun([vm("psci", "psci", cpus=2)], timeout=90, extra_args=extra)
+def test_psci(hvrun):
+    run = hvrun([vm("psci", "psci", cpus=2)], timeout=90)
     run.expect_line("psci", r"psci: cpu1 up ctx=0x1234", timeout=60)
     run.expect_line("psci", r"psci: (PASS|FAIL.*)", timeout=60)
     run.wait_exit(timeout=60)
