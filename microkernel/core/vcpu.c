@@ -13,16 +13,20 @@
 
 /* Step over the trapped instruction, and through a Thumb IT block
  * (ARM ARM A2.5.2, ITSTATE advance). */
-static void advance_pc(struct thread *t, uint32_t hsr)
+static void advance_itstate(struct thread *t)
 {
 	uint32_t cpsr = t->regs.cpsr;
 	uint32_t it = ((cpsr >> 25) & 3) | ((cpsr >> 8) & 0xfc);
-	t->regs.pc += (hsr & HSR_IL) ? 4 : 2;
-	if (!(cpsr & PSR_T) || !it)
-		return;
 	it = (it & 7) ? (it & 0xe0) | ((it << 1) & 0x1f) : 0;
 	cpsr &= ~PSR_IT_MASK;
 	t->regs.cpsr = cpsr | (it & 3) << 25 | (it >> 2) << 10;
+}
+
+static void advance_pc(struct thread *t, uint32_t hsr)
+{
+	t->regs.pc += (hsr & HSR_IL) ? 4 : 2;
+	if (t->regs.cpsr & PSR_IT_MASK) /* only inside a Thumb IT block */
+		advance_itstate(t);
 }
 
 /* Whether a trapped instruction's condition holds (ARM ARM B3.13.6: ISS.CV
