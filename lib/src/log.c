@@ -33,8 +33,8 @@ void log_write(const char *s, uint32_t len)
 		}
 		hv_ring_tx_put(log_ring, (uint8_t)s[i], 0);
 	}
-	if (log_ring->console_asleep)
-		hv_signal(log_ntfn);
+	if (len && s[len - 1] == '\n')
+		hv_signal(log_ntfn); /* a whole line: the console prints it now */
 }
 
 void log_printf(const char *fmt, ...)

@@ -50,11 +50,6 @@ void sched_wake(struct thread *t)
 		arch_send_ipi(t->cpu);
 }
 
-void sched_block(struct thread *t, enum thread_state state)
-{
-	t->state = state;
-}
-
 void sched_timeout_arm(struct thread *t, uint64_t ticks)
 {
 	t->timeout = ticks ? arch_counter() + ticks : 0;

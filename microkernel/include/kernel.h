@@ -208,7 +208,6 @@ void cap_revoke_object(void *obj);
 void sched_enqueue(struct thread *t);
 void sched_dequeue(struct thread *t);
 void sched_wake(struct thread *t);
-void sched_block(struct thread *t, enum thread_state state);
 __attribute__((noreturn)) void schedule(void);
 static inline __attribute__((noreturn)) void switch_to(struct thread *t)
 {

@@ -17,7 +17,6 @@
 struct hv_ring {
 	volatile uint64_t tx_commit; /* low: producer index, high: exit serial */
 	volatile uint32_t tx_cons;
-	volatile uint32_t console_asleep; /* console wants a signal for new data */
 	volatile uint32_t rx_prod;
 	volatile uint32_t rx_cons;
 	char name[16];
