@@ -77,3 +77,11 @@ void platform_read(const void *fdt)
 	if (platform.nr_cpus > MAX_CPUS)
 		platform.nr_cpus = MAX_CPUS;
 }
+
+/* libfdt.a is built with the stack protector. */
+uintptr_t __stack_chk_guard = 0x0badc0deu;
+void __stack_chk_fail(void);
+void __stack_chk_fail(void)
+{
+	panic("stack smashed");
+}

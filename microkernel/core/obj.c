@@ -133,6 +133,37 @@ struct ntfn *ntfn_alloc(void)
 	return pool_take(ntfns, sizeof(ntfns[0]), MAX_NTFNS);
 }
 
+/* Lazily switched state (armv7/cpu.c): which CPUs hold a thread's FP
+ * registers or a vCPU's guest context. */
+void thread_lazy_gone(struct thread *t)
+{
+	for (unsigned i = 0; i < MAX_CPUS; i++)
+		if (percpu[i].vfp_owner == t)
+			percpu[i].vfp_owner = NULL;
+	if (t->vcpu)
+		vcpu_lazy_forget(t->vcpu);
+}
+
+bool thread_lazy_held(const struct thread *t)
+{
+	for (unsigned i = 0; i < MAX_CPUS; i++)
+		if (percpu[i].vfp_owner == t || (t->vcpu && percpu[i].loaded == t->vcpu))
+			return true;
+	return false;
+}
+
+/* The vCPU is not running: CPUs that still hold its state forget it (it is
+ * being reset or freed, so nothing needs saving). */
+void vcpu_lazy_forget(struct vcpu *v)
+{
+	for (unsigned i = 0; i < MAX_CPUS; i++) {
+		if (percpu[i].loaded == v)
+			percpu[i].loaded = NULL;
+		if (percpu[i].vfp_owner == v->thread)
+			percpu[i].vfp_owner = NULL;
+	}
+}
+
 /* A thread running on another CPU cannot be freed under it: that CPU is
  * kicked and the caller retries (HV_EBUSY). */
 int thread_destroy(struct thread *t)
@@ -153,7 +184,7 @@ int thread_destroy(struct thread *t)
 		t->replier->caller = NULL;
 	if (t->bound)
 		t->bound->bound = NULL;
-	arch_thread_gone(t);
+	thread_lazy_gone(t);
 	if (t->vcpu)
 		t->vcpu->used = false;
 	if (t->as)

@@ -21,15 +21,5 @@ void panic(const char *why)
 	kputs("\nhv: PANIC: ");
 	kputs(why);
 	kputs("\n");
-	arch_system_off();
-	for (;;)
-		__asm__ volatile("wfi");
-}
-
-/* libfdt.a is built with the stack protector. */
-uintptr_t __stack_chk_guard = 0x0badc0deu;
-void __stack_chk_fail(void);
-void __stack_chk_fail(void)
-{
-	panic("stack smashed");
+	arch_stop(why);
 }

@@ -252,7 +252,7 @@ static int sys_thread_config(struct thread *t)
 		return HV_EINVAL; /* a vCPU's exits must go somewhere */
 	if (th->state != TS_INACTIVE || running_anywhere(th))
 		return HV_ESTATE;
-	if (cpu != th->cpu && arch_thread_held(th))
+	if (cpu != th->cpu && thread_lazy_held(th))
 		return HV_EBUSY; /* its lazily switched state still sits on its old CPU */
 	if (th->as)
 		th->as->threads--;

@@ -202,7 +202,7 @@ void vcpu_reset(struct thread *t)
 {
 	struct vcpu *v = t->vcpu;
 	struct vcpu keep = *v;
-	arch_vcpu_forget(v);
+	vcpu_lazy_forget(v);
 	memset(v, 0, sizeof(*v));
 	v->used = true;
 	v->thread = t;

@@ -43,9 +43,7 @@ __attribute__((noreturn)) void arch_idle(void);
 
 void arch_vcpu_reset(struct vcpu *v);
 bool arch_vfp_trap(struct thread *t, uint32_t hsr); /* lazy FP switch */
-void arch_thread_gone(struct thread *t);
-bool arch_thread_held(const struct thread *t); /* some CPU holds its state lazily */
-void arch_vcpu_forget(struct vcpu *v);         /* drop lazily held copies */
+
 void arch_vcpu_unload(struct vcpu *v);    /* CPU state -> v */
 void arch_vcpu_load(struct vcpu *v);      /* v -> CPU state */
 void arch_vcpu_flush_lrs(struct vcpu *v); /* queued virqs into free LRs */
@@ -64,6 +62,7 @@ void arch_irq_mask(uint32_t irq);
 void arch_irq_unmask(uint32_t irq);
 
 void arch_putc(char c);
+__attribute__((noreturn)) void arch_stop(const char *why); /* after a panic */
 void arch_system_off(void);
 void arch_tlb_flush_all_guests(void);
 

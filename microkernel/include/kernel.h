@@ -99,8 +99,8 @@ struct vcpu {
 	uint32_t serial;     /* exits so far; sent with every exit */
 	uint64_t exit_stamp; /* counter at the exit being handled */
 	uint32_t fault_va;   /* HDFAR/HIFAR of the exit being handled */
-	bool reply_pending;   /* t->msg holds a reply to apply at next entry */
-	bool wfi_requested;   /* the reply asked to wait for an interrupt */
+	bool reply_pending;  /* t->msg holds a reply to apply at next entry */
+	bool wfi_requested;  /* the reply asked to wait for an interrupt */
 	uint32_t banked[23]; /* SP/LR/SPSR of svc abt und irq, fiq r8-r14 SPSR */
 	uint32_t cp15[26];
 	uint64_t cp15_64[3]; /* TTBR0, TTBR1, PAR */
@@ -182,6 +182,9 @@ int thread_destroy(struct thread *t);
 struct endpoint *endpoint_alloc(void);
 struct ntfn *ntfn_alloc(void);
 struct vcpu *vcpu_alloc(void);
+void thread_lazy_gone(struct thread *t);       /* forget it in every CPU's lazy state */
+bool thread_lazy_held(const struct thread *t); /* some CPU holds its state lazily */
+void vcpu_lazy_forget(struct vcpu *v);         /* drop lazily held copies */
 void vcpus_forget_ntfn(const struct ntfn *n);
 void ntfns_forget_waiter(const struct thread *t);
 void threads_forget_endpoint(const struct endpoint *ep);

@@ -74,35 +74,6 @@ bool arch_vfp_trap(struct thread *t, uint32_t hsr)
 	return true;
 }
 
-void arch_thread_gone(struct thread *t)
-{
-	for (unsigned i = 0; i < MAX_CPUS; i++)
-		if (percpu[i].vfp_owner == t)
-			percpu[i].vfp_owner = NULL;
-	if (t->vcpu)
-		arch_vcpu_forget(t->vcpu);
-}
-
-bool arch_thread_held(const struct thread *t)
-{
-	for (unsigned i = 0; i < MAX_CPUS; i++)
-		if (percpu[i].vfp_owner == t || (t->vcpu && percpu[i].loaded == t->vcpu))
-			return true;
-	return false;
-}
-
-/* The vCPU is not running: CPUs that still hold its state forget it (it is
- * being reset or freed, so nothing needs saving). */
-void arch_vcpu_forget(struct vcpu *v)
-{
-	for (unsigned i = 0; i < MAX_CPUS; i++) {
-		if (percpu[i].loaded == v)
-			percpu[i].loaded = NULL;
-		if (percpu[i].vfp_owner == v->thread)
-			percpu[i].vfp_owner = NULL;
-	}
-}
-
 void c_trap(void) __attribute__((noreturn));
 void c_irq(void) __attribute__((noreturn));
 void c_bad_exception(uint32_t hsr, uint32_t elr, uint32_t hdfar) __attribute__((noreturn));

@@ -110,6 +110,14 @@ void *arch_pt_va(uint64_t pa)
 	return (void *)(uint32_t)pa;
 }
 
+void arch_stop(const char *why)
+{
+	(void)why; /* already printed */
+	arch_system_off();
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
 #define PSCI_SYSTEM_OFF 0x84000008u
 
 void arch_system_off(void)

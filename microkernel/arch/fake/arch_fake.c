@@ -623,35 +623,6 @@ bool arch_vfp_trap(struct thread *t, uint32_t hsr)
 	return true;
 }
 
-void arch_vcpu_forget(struct vcpu *v)
-{
-	for (unsigned i = 0; i < MAX_CPUS; i++) {
-		if (percpu[i].loaded == v)
-			percpu[i].loaded = NULL;
-		if (hw[i].holder == v)
-			hw[i].holder = NULL;
-		if (percpu[i].vfp_owner == v->thread)
-			percpu[i].vfp_owner = NULL;
-	}
-}
-
-bool arch_thread_held(const struct thread *t)
-{
-	for (unsigned i = 0; i < MAX_CPUS; i++)
-		if (percpu[i].vfp_owner == t || (t->vcpu && percpu[i].loaded == t->vcpu))
-			return true;
-	return false;
-}
-
-void arch_thread_gone(struct thread *t)
-{
-	for (unsigned i = 0; i < MAX_CPUS; i++)
-		if (percpu[i].vfp_owner == t)
-			percpu[i].vfp_owner = NULL;
-	if (t->vcpu)
-		arch_vcpu_forget(t->vcpu);
-}
-
 /* ---- interrupts, console, power ---- */
 void arch_send_ipi(unsigned cpu)
 {
@@ -720,27 +691,9 @@ unsigned fake_tlb_flushes(void)
 	return tlb_flushes;
 }
 
-/* ---- core/print.c's services ---- */
-void kputs(const char *s)
-{
-	while (*s)
-		arch_putc(*s++);
-}
-
-void kputhex(uint32_t v)
-{
-	static const char digits[] = "0123456789abcdef";
-	kputs("0x");
-	for (int shift = 28; shift >= 0; shift -= 4)
-		arch_putc(digits[(v >> shift) & 0xf]);
-}
-
-void panic(const char *why)
+void arch_stop(const char *why)
 {
 	snprintf(panic_message, sizeof(panic_message), "%s", why);
-	kputs("\nhv: PANIC: ");
-	kputs(why);
-	kputs("\n");
 	if (!jump) {
 		fprintf(stderr, "arch_fake: panic outside fake_run: %s\n", why);
 		abort();
