@@ -107,8 +107,8 @@ test: setup
 
 run: setup
 	$(MAKE) all
-	tools/hvrun --vm kernel=$(B)/guests/seq.bin,name=alpha,cmdline="count=40 delay=2000000" \
-		--vm kernel=$(B)/guests/seq.bin,name=beta,cmdline="count=40 delay=3000000"
+	tools/hvrun --vm kernel=$(B)/guests/seq.bin,name=alpha,cmdline="count=300 delay=40000000" \
+		--vm kernel=$(B)/guests/seq.bin,name=beta,cmdline="count=200 delay=60000000"
 
 bench: setup
 	$(MAKE) all

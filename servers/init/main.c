@@ -161,7 +161,8 @@ int main(const struct hv_bootinfo *bi)
 	hv_cap_copy(C_SELF, (uint32_t)log_cap, (uint32_t)console_ntfn, HV_RIGHT_WRITE,
 	            1u << cfg.nr_vms);
 	log_init(0, stream_ring(cfg.nr_vms), (uint32_t)log_cap);
-	log_printf("%u VMs, %u CPUs\n", cfg.nr_vms, (unsigned)bi->nr_cpus);
+	log_printf("%u VMs, %u CPUs; Ctrl-A then c opens the control prompt\n", cfg.nr_vms,
+		   (unsigned)bi->nr_cpus);
 	for (unsigned i = 0; i < cfg.nr_vms; i++)
 		vm_create(i, &cfg.vm[i]);
 	start_tests();
