@@ -43,7 +43,12 @@ all: $(B)/hyp.elf guests
 setup:
 	@HV_BUILD=$(B) bash tools/setup.sh
 
-$(B)/asm_offsets.h: microkernel/arch/armv7/offsets.c microkernel/include/kernel.h
+# a plain `make` on a fresh clone fetches what it needs too
+$(FDT_ARMHF)/lib/arm-linux-gnueabihf/libfdt.a $(FDT_ARMHF)/include/libfdt.h:
+	@HV_BUILD=$(B) bash tools/setup.sh
+
+$(B)/asm_offsets.h: microkernel/arch/armv7/offsets.c microkernel/include/kernel.h \
+		$(FDT_ARMHF)/include/libfdt.h
 	@mkdir -p $(dir $@)
 	$(CC_T) $(KFLAGS) -fno-lto -S $< -o $(B)/offsets.s
 	sed -n 's/.*->\([A-Z_]*\) #\?\([0-9]*\).*/#define \1 \2/p' $(B)/offsets.s > $@
@@ -64,7 +69,7 @@ $(B)/hyp.elf: $(KERNEL_OBJS) $(B)/k/boot/modules.S.o boot/hyp.ld
 	$(CC_T) $(TARGET) -O2 -flto -mgeneral-regs-only $(LDFLAGS_T) -T boot/hyp.ld $(KERNEL_OBJS) $(B)/k/boot/modules.S.o \
 		$(TLIBS) -o $@
 
-$(B)/s/%.c.o: %.c
+$(B)/s/%.c.o: %.c $(FDT_ARMHF)/include/libfdt.h
 	@mkdir -p $(dir $@)
 	$(CC_T) $(SFLAGS) -MMD -c $< -o $@
 
