@@ -1,8 +1,8 @@
 /*
  * The monitor's life: on a fresh VM, set up device state and load the
  * guest; after a restart, pick up the state region as it was. Then answer
- * exits forever. Notifications carry crash requests (control prompt) and
- * console input.
+ * exits forever. Notifications carry console input, EOIs of level-sensitive
+ * interrupts and crash requests (control prompt).
  */
 #include "vmm.h"
 
