@@ -124,7 +124,7 @@ enum hv_reg {
  * A vCPU exit is an IPC call from the vCPU to its monitor's endpoint:
  *   badge = the vCPU's fault badge (set in THREAD_CONFIG)
  *   m[0] = HSR (EC in [31:26], IL in [25], ISS in [24:0])
- *   m[1] = fault IPA (aborts) or guest r0 (HVC/SMC) or 0
+ *   m[1] = fault IPA (aborts), guest r0 (HVC/SMC), else the trapped PC
  *   m[2] = Rt value for a data-abort write, guest r1 (HVC/SMC), or for
  *          trapped CP15 accesses the value of Rt
  *   m[3] = guest r2 (HVC/SMC)
@@ -133,6 +133,8 @@ enum hv_reg {
  *          monitor died before replying) carries the same serial again.
  * A fault of a native thread reaches its supervisor the same way, with
  * m[0] = HSR, m[1] = fault address, m[2] = PC, m[5] = HV_FAULT_NATIVE.
+ * A trapped instruction whose condition fails never reaches the monitor:
+ * the kernel steps over it.
  */
 #define HV_MSG_WORDS    6
 #define HV_FAULT_NATIVE 0xffffffffu
@@ -161,8 +163,9 @@ enum hv_reg {
 #define HV_REPLY_RESUME       0u        /* resume unchanged (retry the instruction) */
 #define HV_REPLY_SET_RT       (1u << 0) /* m[1] -> Rt of the trapped load/MRC */
 #define HV_REPLY_SET_R0_R3    (1u << 1) /* m[1..4] -> r0..r3 (HVC/SMC result) */
-#define HV_REPLY_ADVANCE      (1u << 2) /* skip the trapped instruction */
-#define HV_REPLY_INJECT_DABT  (1u << 3) /* guest takes a data abort, DFAR=IPA */
+#define HV_REPLY_ADVANCE      (1u << 2) /* skip the trapped instruction (not needed after
+                                             HVC: its return address is past it) */
+#define HV_REPLY_INJECT_DABT  (1u << 3) /* guest takes a data abort, DFAR = its VA */
 #define HV_REPLY_INJECT_PABT  (1u << 4)
 #define HV_REPLY_INJECT_UNDEF (1u << 5)
 #define HV_REPLY_WFI          (1u << 6) /* block until a virtual IRQ is pending */
