@@ -27,7 +27,7 @@ static inline struct thread *direct_receiver(struct endpoint *ep, const struct t
 	struct thread *r = ep->receivers;
 	if (!r || r->next || r->cpu != t->cpu)
 		return NULL;
-	struct thread *head = percpu[t->cpu].runq[0];
+	struct thread *head = this_cpu()->runq[0]; /* t runs here */
 	if (head && head->prio > r->prio)
 		return NULL;
 	return r;
@@ -87,7 +87,7 @@ void fastpath_reply_recv(struct thread *t, struct endpoint *ep)
 	struct thread *c = t->caller;
 	if (!c || c->cpu != t->cpu || ep->senders || ep->receivers || (t->bound && t->bound->word))
 		return;
-	struct thread *head = percpu[t->cpu].runq[0];
+	struct thread *head = this_cpu()->runq[0]; /* t runs here */
 	if (head && head->prio > c->prio)
 		return;
 	const uint32_t *reply = &t->regs.r[1];
