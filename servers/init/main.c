@@ -162,7 +162,7 @@ int main(const struct hv_bootinfo *bi)
 	            1u << cfg.nr_vms);
 	log_init(0, stream_ring(cfg.nr_vms), (uint32_t)log_cap);
 	log_printf("%u VMs, %u CPUs; Ctrl-A then c opens the control prompt\n", cfg.nr_vms,
-		   (unsigned)bi->nr_cpus);
+	           (unsigned)bi->nr_cpus);
 	for (unsigned i = 0; i < cfg.nr_vms; i++)
 		vm_create(i, &cfg.vm[i]);
 	start_tests();

@@ -326,7 +326,8 @@ void vm_power(unsigned index, uint32_t what)
 		memset((void *)state, 0, HV_SRV_STATE_SIZE);
 		memset((void *)ram, 0, vc->mem_mib << 20);
 		ring_reset(stream_ring(vm->index));
-		if (guest_create(vm) || console_grant_input(vm->index, vm->ntfn) || monitor_start(vm))
+		if (guest_create(vm) || console_grant_input(vm->index, vm->ntfn) ||
+		    monitor_start(vm))
 			vm->state = VM_FAILED;
 		return;
 	}

@@ -160,11 +160,12 @@ enum hv_reg {
 #define HV_EC_COUNT    0x40
 
 /* Reply to an exit: m[0] is a set of HV_REPLY_* actions, done in this order. */
-#define HV_REPLY_RESUME       0u        /* resume unchanged (retry the instruction) */
-#define HV_REPLY_SET_RT       (1u << 0) /* m[1] -> Rt of the trapped load/MRC */
-#define HV_REPLY_SET_R0_R3    (1u << 1) /* m[1..4] -> r0..r3 (HVC/SMC result) */
-#define HV_REPLY_ADVANCE      (1u << 2) /* skip the trapped instruction (not needed after
-                                             HVC: its return address is past it) */
+#define HV_REPLY_RESUME    0u        /* resume unchanged (retry the instruction) */
+#define HV_REPLY_SET_RT    (1u << 0) /* m[1] -> Rt of the trapped load/MRC */
+#define HV_REPLY_SET_R0_R3 (1u << 1) /* m[1..4] -> r0..r3 (HVC/SMC result) */
+#define HV_REPLY_ADVANCE                                                                           \
+	(1u << 2)                       /* skip the trapped instruction (not needed after          \
+	                                     HVC: its return address is past it) */
 #define HV_REPLY_INJECT_DABT  (1u << 3) /* guest takes a data abort, DFAR = its VA */
 #define HV_REPLY_INJECT_PABT  (1u << 4)
 #define HV_REPLY_INJECT_UNDEF (1u << 5)

@@ -84,7 +84,7 @@
 #define GICH_LR_STATE_MASK (3u << 28)
 #define GICH_LR_PENDING    (1u << 28)
 #define GICH_LR_EOI        (1u << 19)
-#define GICH_LR_SOURCE_ID 0x1fffu /* CPUID[12:10] and VirtualID[9:0] */
+#define GICH_LR_SOURCE_ID  0x1fffu /* CPUID[12:10] and VirtualID[9:0] */
 #define GICH_LR_ID_MASK    0x3ffu
 
 #endif
