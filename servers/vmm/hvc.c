@@ -69,8 +69,11 @@ void handle_hvc(struct exit *e)
 	struct psci_result r;
 	psci_call(&after, e->vcpu, fn, e->m[2], e->m[3], e->m[4], &r);
 	e->reply[1] = (uint32_t)r.ret;
-	if (r.effect == PSCI_NONE && psci_same(&after, &dev_current()->psci))
-		return; /* VERSION, FEATURES, AFFINITY_INFO, errors: nothing changes */
+	if (r.effect == PSCI_WAIT_CALLER)
+		e->reply[0] |= HV_REPLY_WFI; /* CPU_SUSPEND: r0 = SUCCESS once woken */
+	if ((r.effect == PSCI_NONE || r.effect == PSCI_WAIT_CALLER) &&
+	    psci_same(&after, &dev_current()->psci))
+		return; /* VERSION, FEATURES, AFFINITY_INFO, SUSPEND, errors: nothing changes */
 
 	struct devstate *d = dev_begin();
 	d->psci = after;

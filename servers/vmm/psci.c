@@ -43,6 +43,7 @@ static bool is_implemented(uint32_t fn)
 {
 	switch (fn) {
 	case PSCI_FN_VERSION:
+	case PSCI_FN_CPU_SUSPEND:
 	case PSCI_FN_CPU_OFF:
 	case PSCI_FN_CPU_ON:
 	case PSCI_FN_AFFINITY_INFO:
@@ -104,6 +105,11 @@ void psci_call(struct psci_state *s, unsigned caller_cpu, uint32_t fn, uint32_t 
 	}
 	switch (fn) {
 	case PSCI_FN_VERSION: r->ret = PSCI_VERSION_0_2; break;
+	case PSCI_FN_CPU_SUSPEND:
+		/* every power state is entered as standby, a WFI (DEN0022 5.4.2
+		 * lets a call return from any state as if from standby) */
+		r->effect = PSCI_WAIT_CALLER;
+		break;
 	case PSCI_FN_CPU_OFF: cpu_off(s, caller_cpu, r); break;
 	case PSCI_FN_CPU_ON: cpu_on(s, a1, a2, a3, r); break;
 	case PSCI_FN_AFFINITY_INFO: r->ret = affinity_info(s, a1, a2); break;

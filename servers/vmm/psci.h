@@ -13,7 +13,7 @@
 
 /* SMC32 function IDs (DEN0022 5.1) */
 #define PSCI_FN_VERSION           0x84000000u
-#define PSCI_FN_CPU_SUSPEND       0x84000001u /* not implemented */
+#define PSCI_FN_CPU_SUSPEND       0x84000001u
 #define PSCI_FN_CPU_OFF           0x84000002u
 #define PSCI_FN_CPU_ON            0x84000003u
 #define PSCI_FN_AFFINITY_INFO     0x84000004u
@@ -46,6 +46,7 @@ enum psci_effect {
 	PSCI_NONE,
 	PSCI_START_CPU,   /* start cpu at entry with r0 = context */
 	PSCI_STOP_CALLER, /* the calling CPU (cpu) stops; no return value */
+	PSCI_WAIT_CALLER, /* the caller waits for an interrupt, then gets ret */
 	PSCI_SYSTEM_OFF,
 	PSCI_SYSTEM_RESET,
 };

@@ -12,6 +12,7 @@
  *   cpu1 calls CPU_OFF, AFFINITY_INFO(1) becomes OFF, and a second
  *   CPU_ON(1, ..., 0x5678) brings it up again with the new context;
  *   CPU_ON(5) and AFFINITY_INFO(5) == INVALID_PARAMETERS.
+ * CPU_SUSPEND returns once the virtual timer fires.
  * Then "psci: PASS" and SYSTEM_OFF (the test checks the VM powers off).
  */
 #include "guest.h"
@@ -120,6 +121,16 @@ int main(const void *dtb)
 	expect("AFFINITY_INFO(5, 0)", psci_call(PSCI_AFFINITY_INFO, 5, 0, 0),
 	       PSCI_RET_INVALID_PARAMETERS);
 	expect("AFFINITY_INFO(1, 0) at the end", psci_call(PSCI_AFFINITY_INFO, 1, 0, 0), AFF_OFF);
+
+	/* CPU_SUSPEND (powerdown state, entered as standby): returns SUCCESS
+	 * once an interrupt is pending, here the virtual timer's */
+	expect("FEATURES(CPU_SUSPEND)", psci_call(PSCI_FEATURES, PSCI_CPU_SUSPEND, 0, 0), 0);
+	write_cntv_tval(counter_freq() / 500); /* 2 ms */
+	write_cntv_ctl(CNTV_CTL_ENABLE);
+	expect("CPU_SUSPEND", psci_call(PSCI_CPU_SUSPEND, 0x00010000u, 0, 0), 0);
+	expect("timer fired before CPU_SUSPEND returned",
+	       (int32_t)(read_cntv_ctl() & CNTV_CTL_ISTATUS), CNTV_CTL_ISTATUS);
+	write_cntv_ctl(0);
 
 	if (failures)
 		gprintf("psci: FAIL %lu checks failed\n", (unsigned long)failures);

@@ -167,11 +167,11 @@ static void test_system_off_and_reset(void **state)
 static void test_features(void **state)
 {
 	static const uint32_t implemented[] = {
-	    0x84000000, 0x84000002, 0x84000003, 0x84000004,
+	    0x84000000, 0x84000001, 0x84000002, 0x84000003, 0x84000004,
 	    0x84000006, 0x84000008, 0x84000009, 0x8400000A,
 	};
 	static const uint32_t missing[] = {
-	    0x84000001, 0x84000005, 0x84000007, 0x8400000B, 0x8400000C, 0x8400000E,
+	    0x84000005, 0x84000007, 0x8400000B, 0x8400000C, 0x8400000E,
 	    0xC4000001, 0xC4000003, 0xC4000004, 0x00000000, 0xFFFFFFFF,
 	};
 	struct psci_state s;
@@ -189,12 +189,28 @@ static void test_features(void **state)
 	}
 }
 
+/* CPU_SUSPEND: any power state, entered as standby: the caller waits for an
+ * interrupt and then returns SUCCESS; nobody's power state changes. */
+static void test_cpu_suspend(void **state)
+{
+	struct psci_state s, before;
+	struct psci_result r;
+
+	(void)state;
+	psci_init(&s, 2);
+	before = s;
+	r = call(&s, 0, 0x84000001, 0x00010000, 0x40008000, 0x1234); /* powerdown */
+	assert_int_equal(r.ret, PSCI_RET_SUCCESS);
+	assert_int_equal(r.effect, PSCI_WAIT_CALLER);
+	assert_memory_equal(&s, &before, sizeof(s));
+}
+
 static void test_unknown_functions(void **state)
 {
-	/* CPU_SUSPEND, MIGRATE, MIGRATE_INFO_UP_CPU, unassigned, SMC64 CPU_ON and
+	/* MIGRATE, MIGRATE_INFO_UP_CPU, unassigned, SMC64 CPU_ON and
 	 * AFFINITY_INFO, and junk */
 	static const uint32_t unknown[] = {
-	    0x84000001, 0x84000005, 0x84000007, 0x8400000C, 0xC4000003,
+	    0x84000005, 0x84000007, 0x8400000C, 0xC4000003,
 	    0xC4000004, 0x00000000, 0x12345678, 0xFFFFFFFF,
 	};
 	struct psci_state s;
@@ -232,6 +248,7 @@ int main(void)
 	    cmocka_unit_test(test_migrate_info_type),
 	    cmocka_unit_test(test_system_off_and_reset),
 	    cmocka_unit_test(test_features),
+	    cmocka_unit_test(test_cpu_suspend),
 	    cmocka_unit_test(test_unknown_functions),
 	    cmocka_unit_test(test_bad_caller),
 	};
