@@ -13,9 +13,22 @@ const struct vmm_info *const info = (const struct vmm_info *)HV_SRV_BOOTINFO;
 struct hv_ring *const ring = (struct hv_ring *)HV_SRV_RING;
 
 /* The spare copy, made equal to the current one, to change. */
+static struct devstate *dev_spare(void)
+{
+	return &state->dev[(state->current & 1) ^ 1];
+}
+
+/* The single store that commits: a crash is before it or after it. */
+static void dev_flip(void)
+{
+	__asm__ volatile("dmb ish" ::: "memory");
+	state->current ^= 1;
+	__asm__ volatile("dmb ish" ::: "memory");
+}
+
 struct devstate *dev_begin(void)
 {
-	struct devstate *spare = &state->dev[(state->current & 1) ^ 1];
+	struct devstate *spare = dev_spare();
 	memcpy(spare, dev_current(), sizeof(*spare));
 	return spare;
 }
@@ -23,26 +36,22 @@ struct devstate *dev_begin(void)
 /* Record the answer to e in the spare copy, then make it current. */
 void dev_commit(const struct exit *e)
 {
-	struct devstate *spare = &state->dev[(state->current & 1) ^ 1];
+	struct devstate *spare = dev_spare();
 	spare->answered_vcpu = e->vcpu;
 	spare->answered_serial = e->serial;
 	spare->answer = *(const struct words *)e->reply;
-	__asm__ volatile("dmb ish" ::: "memory");
-	state->current ^= 1;
-	__asm__ volatile("dmb ish" ::: "memory");
+	dev_flip();
 }
-
-#define LR_EOI_NOTIFY (1u << 19) /* GICH_LR.EOI, GIC spec 5.3.11 */
 
 /* A change not caused by an exit (console input, an EOI): it answers none. */
 void dev_commit_no_exit(void)
 {
 	/* the spare copy keeps the last answer: it may not have reached its
 	 * vCPU yet (this monitor may be the successor of one that crashed) */
-	__asm__ volatile("dmb ish" ::: "memory");
-	state->current ^= 1;
-	__asm__ volatile("dmb ish" ::: "memory");
+	dev_flip();
 }
+
+#define LR_EOI_NOTIFY (1u << 19) /* GICH_LR.EOI, GIC spec 5.3.11 */
 
 /* Hand every deliverable interrupt to the kernel's list registers. */
 void deliver_irqs(struct devstate *d)

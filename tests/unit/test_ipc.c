@@ -1052,23 +1052,33 @@ static void test_wake_on_other_cpu_sends_ipi_only_to_preempt(void **state)
 	assert_int_equal(fake_ipis(0), 0);
 }
 
-/* A reply while a higher priority waits on this CPU: it runs first, the
- * caller is queued with its reply. */
-static void test_reply_yields_to_higher_priority(void **state)
+/* CPU 0: a server (100) receiving, a client (50) about to call it, and a
+ * high-priority thread (200) waiting on a notification; CPU 1: another
+ * thread (100). */
+static void setup_high_priority_waiter(struct thread **srv, struct thread **cli, struct thread **hi,
+                                       struct thread **other)
 {
-	(void)state;
-	struct thread *srv = native(S_T0, 100, 0);
-	struct thread *cli = native(S_T0 + 1, 50, 0);
-	struct thread *hi = native(S_T0 + 2, 200, 0);
-	struct thread *other = native(S_T0 + 3, 100, 1);
+	*srv = native(S_T0, 100, 0);
+	*cli = native(S_T0 + 1, 50, 0);
+	*hi = native(S_T0 + 2, 200, 0);
+	*other = native(S_T0 + 3, 100, 1);
 	new_obj(HV_OBJ_NOTIFICATION, S_NTFN, 0);
 	resume(S_T0 + 2);
 	resume(S_T0);
 	resume(S_T0 + 1);
 	resume(S_T0 + 3);
-	assert_ptr_equal(park_root(), hi);
-	assert_ptr_equal(SYS(hi, HV_SYS_WAIT, S_NTFN), srv);
-	assert_ptr_equal(SYS(srv, HV_SYS_RECV, S_EP), cli);
+	assert_ptr_equal(park_root(), *hi);
+	assert_ptr_equal(SYS(*hi, HV_SYS_WAIT, S_NTFN), *srv);
+	assert_ptr_equal(SYS(*srv, HV_SYS_RECV, S_EP), *cli);
+}
+
+/* A reply while a higher priority waits on this CPU: it runs first, the
+ * caller is queued with its reply. */
+static void test_reply_yields_to_higher_priority(void **state)
+{
+	(void)state;
+	struct thread *srv, *cli, *hi, *other;
+	setup_high_priority_waiter(&srv, &cli, &hi, &other);
 	assert_ptr_equal(SYS(cli, HV_SYS_CALL, S_EPB, 1, 2, 3, 4, 5, 6), srv);
 
 	/* CPU 1 wakes hi; CPU 0 has not taken the IPI yet */
@@ -1163,24 +1173,14 @@ static void regress_fault_ep_dangles_after_destroy(void **state)
 	assert_int_equal(v->state, TS_HALTED); /* as when its endpoint dies under it */
 }
 
-/* A call through the general path switches to the receiver even when a
+/* A call through the general path does not switch to the receiver while a
  * higher priority is queued on this CPU (the fast path declines for that
- * very reason, then the general path does the same). */
+ * very reason; the general path used to switch anyway). */
 static void regress_call_general_path_ignores_priority(void **state)
 {
 	(void)state;
-	struct thread *srv = native(S_T0, 100, 0);
-	struct thread *cli = native(S_T0 + 1, 50, 0);
-	struct thread *hi = native(S_T0 + 2, 200, 0);
-	struct thread *other = native(S_T0 + 3, 100, 1);
-	new_obj(HV_OBJ_NOTIFICATION, S_NTFN, 0);
-	resume(S_T0 + 2);
-	resume(S_T0);
-	resume(S_T0 + 1);
-	resume(S_T0 + 3);
-	assert_ptr_equal(park_root(), hi);
-	assert_ptr_equal(SYS(hi, HV_SYS_WAIT, S_NTFN), srv);
-	assert_ptr_equal(SYS(srv, HV_SYS_RECV, S_EP), cli);
+	struct thread *srv, *cli, *hi, *other;
+	setup_high_priority_waiter(&srv, &cli, &hi, &other);
 	fake_set_cpu(1);
 	assert_ptr_equal(fake_schedule(), other);
 	assert_ptr_equal(SYS(other, HV_SYS_SIGNAL, S_NTFN), other);

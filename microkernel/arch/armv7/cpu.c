@@ -84,11 +84,11 @@ void arch_vcpu_reset(struct vcpu *v)
 	v->gich_hcr = GICH_HCR_EN;
 }
 
+/* All but TPIDRURW, TPIDRURO and CPACR: user_regs_save keeps those. */
 static void cp15_save(struct vcpu *v)
 {
 	uint32_t *c = v->cp15;
 	c[C_SCTLR] = read_sctlr();
-	c[C_CPACR] = read_cpacr();
 	c[C_TTBCR] = read_ttbcr();
 	c[C_DACR] = read_dacr();
 	c[C_DFSR] = read_dfsr();
@@ -103,7 +103,6 @@ static void cp15_save(struct vcpu *v)
 	c[C_AMAIR1] = read_amair1();
 	c[C_VBAR] = read_vbar();
 	c[C_CONTEXTIDR] = read_contextidr();
-	c[C_TPIDRURO] = read_tpidruro();
 	c[C_TPIDRPRW] = read_tpidrprw();
 	c[C_CNTKCTL] = read_cntkctl();
 	c[C_CSSELR] = read_csselr();
@@ -155,13 +154,9 @@ static void user_regs_save(struct vcpu *v)
 void arch_vcpu_unload(struct vcpu *v)
 {
 	struct percpu *c = this_cpu();
-	if (!c->hw_native)
+	if (!c->hw_native) /* else they were saved when a native thread came in */
 		user_regs_save(v);
-	uint32_t user[3] = {v->cp15[C_TPIDRURW], v->cp15[C_TPIDRURO], v->cp15[C_CPACR]};
-	cp15_save(v); /* reads the three above too: keep the guest's */
-	v->cp15[C_TPIDRURW] = user[0];
-	v->cp15[C_TPIDRURO] = user[1];
-	v->cp15[C_CPACR] = user[2];
+	cp15_save(v);
 	banked_save(v->banked);
 	v->cntv_ctl = read_cntv_ctl();
 	v->cntv_cval = read_cntv_cval();
