@@ -24,7 +24,7 @@ TLIBS := $(FDT_ARMHF)/lib/arm-linux-gnueabihf/libfdt.a $(MUSL_LIB) -lgcc
 
 KERNEL_SRCS := $(wildcard boot/*.c microkernel/core/*.c) \
 	microkernel/arch/armv7/cpu.c microkernel/arch/armv7/gic.c microkernel/arch/armv7/machine.c
-KERNEL_ASM := boot/start.S microkernel/arch/armv7/entry.S
+KERNEL_ASM := boot/start.S microkernel/arch/armv7/entry.S microkernel/arch/armv7/fastpath.S
 KERNEL_OBJS := $(patsubst %,$(B)/k/%.o,$(KERNEL_SRCS) $(KERNEL_ASM))
 
 LIB_SRCS := lib/src/crt0.S lib/src/ipc.S lib/src/runtime.c lib/src/log.c
@@ -48,10 +48,11 @@ $(FDT_ARMHF)/lib/arm-linux-gnueabihf/libfdt.a $(FDT_ARMHF)/include/libfdt.h:
 	@HV_BUILD=$(B) bash tools/setup.sh
 
 $(B)/asm_offsets.h: microkernel/arch/armv7/offsets.c microkernel/include/kernel.h \
+		microkernel/arch/armv7/armv7.h microkernel/arch/armv7/hyp_regs.h lib/include/hv/abi.h \
 		$(FDT_ARMHF)/include/libfdt.h
 	@mkdir -p $(dir $@)
 	$(CC_T) $(KFLAGS) -fno-lto -S $< -o $(B)/offsets.s
-	sed -n 's/.*->\([A-Z_]*\) #\?\([0-9]*\).*/#define \1 \2/p' $(B)/offsets.s > $@
+	sed -n 's/.*->\([A-Z0-9_]*\) #\?\([0-9]*\).*/#define \1 \2/p' $(B)/offsets.s > $@
 
 $(B)/k/%.c.o: %.c $(B)/asm_offsets.h
 	@mkdir -p $(dir $@)

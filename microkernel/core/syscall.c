@@ -537,7 +537,6 @@ void syscall_dispatch(struct thread *t)
 		c = lookup(t, ARG(0), HV_CAP_ENDPOINT, HV_RIGHT_WRITE);
 		if (!c)
 			break;
-		fastpath_call(t, c->obj, c->badge);
 		memcpy(t->msg, &ARG(1), sizeof(t->msg));
 		struct thread *server = ipc_call(t, c->obj, c->badge, true);
 		if (server)

@@ -103,7 +103,6 @@ void vcpu_exit(struct thread *t, uint32_t hsr)
 		t->state = TS_HALTED;
 		schedule();
 	}
-	fastpath_exit(t);
 	struct thread *monitor = ipc_call(t, t->fault_ep, t->fault_badge, true);
 	if (monitor)
 		switch_to(monitor);

@@ -238,10 +238,6 @@ void vcpu_finish_reply(struct thread *t);
 void vcpu_reset(struct thread *t);
 void vcpu_do_reply(struct thread *t, const uint32_t *reply, uint32_t hsr);
 
-/* fast paths (fastpath.c): return only when they do not apply */
-void fastpath_exit(struct thread *t);
-void fastpath_call(struct thread *t, struct endpoint *ep, uint32_t badge);
-void fastpath_reply_recv(struct thread *t, struct endpoint *ep);
 
 /* faults of native threads (syscall.c) */
 void native_fault(struct thread *t, uint32_t hsr, uint32_t addr);

@@ -1,6 +1,6 @@
 /*
- * The IPC, scheduler and object core (microkernel/core: ipc.c, fastpath.c,
- * sched.c, vcpu.c, syscall.c, obj.c, cap.c, irq.c) on the host, over the
+ * The IPC, scheduler and object core (microkernel/core: ipc.c, sched.c,
+ * vcpu.c, syscall.c, obj.c, cap.c, irq.c) on the host, over the
  * arch fake (microkernel/arch/fake). Every scenario goes through the
  * kernel's own entries as the ARMv7 trap handlers call them: a syscall
  * (registers per lib/include/hv/abi.h), a guest exit (vcpu_exit with an
@@ -82,12 +82,12 @@ static bool *pooled[64];
 static unsigned n_pooled;
 
 /* ---- running syscalls ---- */
-static struct thread *do_sys(struct thread *t, uint32_t nr, const uint32_t *a, size_t n, bool slow)
+static struct thread *do_sys(struct thread *t, uint32_t nr, const uint32_t *a, size_t n)
 {
 	for (unsigned i = 0; i < 7; i++)
 		t->regs.r[i] = i < n ? a[i] : 0;
 	t->regs.r[7] = nr;
-	return slow ? fake_svc_slow(t) : fake_svc(t);
+	return fake_svc(t);
 }
 
 #define ARGS(...)                                                                                  \
@@ -96,13 +96,12 @@ static struct thread *do_sys(struct thread *t, uint32_t nr, const uint32_t *a, s
 		__VA_ARGS__                                                                        \
 	}
 #define NARGS(...)           (sizeof(ARGS(__VA_ARGS__)) / sizeof(uint32_t))
-#define SYS(t, nr, ...)      do_sys(t, nr, ARGS(__VA_ARGS__), NARGS(__VA_ARGS__), false)
-#define SYS_SLOW(t, nr, ...) do_sys(t, nr, ARGS(__VA_ARGS__), NARGS(__VA_ARGS__), true)
+#define SYS(t, nr, ...) do_sys(t, nr, ARGS(__VA_ARGS__), NARGS(__VA_ARGS__))
 
 /* A syscall by root, which stays on the CPU: its status. */
 static int32_t rsys_(uint32_t nr, const uint32_t *a, size_t n)
 {
-	assert_ptr_equal(do_sys(root, nr, a, n, false), root);
+	assert_ptr_equal(do_sys(root, nr, a, n), root);
 	return (int32_t)root->regs.r[0];
 }
 #define RSYS(nr, ...) rsys_(nr, ARGS(__VA_ARGS__), NARGS(__VA_ARGS__))
@@ -325,8 +324,7 @@ static void test_call_and_reply_general_path(void **state)
 	assert_int_equal(cli->state, TS_REPLY);
 	assert_ptr_equal(ep->receivers, s2);
 
-	/* the reply through syscall_dispatch alone (no c_trap fast path) */
-	assert_ptr_equal(SYS_SLOW(s1, HV_SYS_REPLY_RECV, S_EP, 7, 8, 9, 10, 11, 12), cli);
+	assert_ptr_equal(SYS(s1, HV_SYS_REPLY_RECV, S_EP, 7, 8, 9, 10, 11, 12), cli);
 	const uint32_t r[6] = {7, 8, 9, 10, 11, 12};
 	assert_msg(cli, r, 0);
 	assert_int_equal(s1->state, TS_RECV);
@@ -1142,7 +1140,7 @@ static void regress_bound_waiter_survives_message(void **state)
 }
 
 /* THREAD_CONFIG accepts a vCPU without a fault endpoint; its first exit
- * dereferences NULL (fastpath_exit -> direct_receiver). */
+ * dereferenced NULL. */
 static void regress_vcpu_without_fault_ep_accepted(void **state)
 {
 	(void)state;

@@ -6,6 +6,34 @@
 
 struct vcpu;
 
+/* struct vcpu.cp15[], by register */
+enum cp15_slot {
+	C_SCTLR,
+	C_CPACR,
+	C_TTBCR,
+	C_DACR,
+	C_DFSR,
+	C_IFSR,
+	C_ADFSR,
+	C_AIFSR,
+	C_DFAR,
+	C_IFAR,
+	C_PRRR,
+	C_NMRR,
+	C_AMAIR0,
+	C_AMAIR1,
+	C_VBAR,
+	C_CONTEXTIDR,
+	C_TPIDRURW,
+	C_TPIDRURO,
+	C_TPIDRPRW,
+	C_CNTKCTL,
+	C_CSSELR,
+	C_NR
+};
+
+#define CPACR_CP10_CP11_FULL (0xfu << 20)
+
 void gic_init_distributor(void);
 void gic_init_cpu(void);
 void gic_vcpu_save(struct vcpu *v);

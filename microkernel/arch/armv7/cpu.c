@@ -11,30 +11,6 @@
 #include "hyp_regs.h"
 #include "kernel.h"
 
-enum cp15_slot {
-	C_SCTLR,
-	C_CPACR,
-	C_TTBCR,
-	C_DACR,
-	C_DFSR,
-	C_IFSR,
-	C_ADFSR,
-	C_AIFSR,
-	C_DFAR,
-	C_IFAR,
-	C_PRRR,
-	C_NMRR,
-	C_AMAIR0,
-	C_AMAIR1,
-	C_VBAR,
-	C_CONTEXTIDR,
-	C_TPIDRURW,
-	C_TPIDRURO,
-	C_TPIDRPRW,
-	C_CNTKCTL,
-	C_CSSELR,
-	C_NR
-};
 enum cp15_64_slot { C_TTBR0, C_TTBR1, C_PAR };
 
 /* struct vcpu.banked, as banked_save lays it out */
@@ -45,7 +21,6 @@ enum { B_SVC = 0, B_ABT = 3, B_UND = 6, B_IRQ = 9, B_FIQ_R8 = 12, B_FIQ_SP = 17 
 #define SCTLR_EE             (1u << 25)
 #define SCTLR_TE             (1u << 30)
 #define TTBCR_EAE            (1u << 31)
-#define CPACR_CP10_CP11_FULL (0xfu << 20)
 
 void arch_return(struct regs *r) __attribute__((noreturn));
 void banked_save(uint32_t *b);
@@ -232,11 +207,11 @@ void arch_enter(struct thread *t)
 	arch_return(&t->regs);
 }
 
+/* From fastpath.S when no fast path applies, with the lock held. */
 void c_trap(void)
 {
 	struct thread *t = this_cpu()->current;
 	uint32_t hsr = read_hsr();
-	arch_lock();
 	if (t->state != TS_RUNNABLE) {
 		/* suspended or destroyed from another CPU meanwhile: an HVC or SVC
 		 * (whose return address is past it) runs again if it is resumed */
@@ -248,15 +223,9 @@ void c_trap(void)
 		switch_to(t);
 	if (t->vcpu)
 		vcpu_exit(t, hsr);
-	if (HSR_EC(hsr) == HV_EC_SVC) {
-		if (t->regs.r[7] == HV_SYS_REPLY_RECV) {
-			struct cap *c =
-			    cap_lookup(t->as, t->regs.r[0], HV_CAP_ENDPOINT, HV_RIGHT_READ);
-			if (c)
-				fastpath_reply_recv(t, c->obj);
-		}
+	if (HSR_EC(hsr) == HV_EC_SVC)
 		syscall_dispatch(t);
-	} else
+	else
 		native_fault(t, hsr, HSR_EC(hsr) == HV_EC_IABT_LOW ? read_hifar() : read_hdfar());
 	schedule();
 }

@@ -15,17 +15,17 @@
 	.fpu neon-vfpv4
 	.arm
 
+/* The interrupted context into the thread's struct regs (at sp); r12 =
+ * this CPU's struct percpu, from HTPIDR. */
 .macro SAVE_CONTEXT
 	stmia	sp, {r0-r12}
-	mrs	r0, sp_usr
-	str	r0, [sp, #REGS_SP]
-	str	lr, [sp, #REGS_LR]
-	mrs	r0, elr_hyp
-	mrs	r1, spsr
-	str	r0, [sp, #REGS_PC]
-	str	r1, [sp, #REGS_CPSR]
-	mrc	p15, 4, r0, c13, c0, 2		@ HTPIDR: this CPU's struct percpu
-	ldr	sp, [r0, #PERCPU_STACK_TOP]
+	mrs	r8, sp_usr
+	mov	r9, lr
+	mrs	r10, elr_hyp
+	mrs	r11, spsr
+	add	r12, sp, #REGS_SP
+	stmia	r12, {r8-r11}			@ sp_usr, lr_usr, pc, cpsr
+	mrc	p15, 4, r12, c13, c0, 2
 .endm
 
 	.section .text.vectors, "ax"
@@ -43,10 +43,11 @@ hyp_vectors:
 
 hyp_trap:
 	SAVE_CONTEXT
-	b	c_trap
+	b	hyp_trap_fast			@ fastpath.S; else c_trap, locked
 
 hyp_irq:
 	SAVE_CONTEXT
+	ldr	sp, [r12, #PERCPU_STACK_TOP]
 	b	c_irq
 
 hyp_bad_exception:
@@ -55,16 +56,18 @@ hyp_bad_exception:
 	mrc	p15, 4, r2, c6, c0, 0	@ HDFAR
 	b	c_bad_exception
 
-/* void arch_return(struct regs *r): eret into the context r. */
+/* void arch_return(struct regs *r): eret into the context r; the one way
+ * out of the kernel. SP_hyp is left at r for the next trap. */
 	.text
 	.global	arch_return
+	.global	return_to_sp
 arch_return:
 	mov	sp, r0
-	ldr	r0, [sp, #REGS_SP]
+return_to_sp:
+	ldrd	r0, r1, [sp, #REGS_SP]
 	msr	sp_usr, r0
-	ldr	lr, [sp, #REGS_LR]
-	ldr	r0, [sp, #REGS_PC]
-	ldr	r1, [sp, #REGS_CPSR]
+	mov	lr, r1
+	ldrd	r0, r1, [sp, #REGS_PC]
 	msr	elr_hyp, r0
 	msr	spsr_cxsf, r1
 	ldmia	sp, {r0-r12}

@@ -178,19 +178,6 @@ static void svc_entry(void *arg)
 	arch_lock();
 	if (t->state != TS_RUNNABLE)
 		schedule();
-	if (t->regs.r[7] == HV_SYS_REPLY_RECV) {
-		struct cap *c = cap_lookup(t->as, t->regs.r[0], HV_CAP_ENDPOINT, HV_RIGHT_READ);
-		if (c)
-			fastpath_reply_recv(t, c->obj);
-	}
-	syscall_dispatch(t);
-	schedule();
-}
-
-static void svc_slow_entry(void *arg)
-{
-	struct thread *t = arg;
-	arch_lock();
 	syscall_dispatch(t);
 	schedule();
 }
@@ -234,13 +221,6 @@ struct thread *fake_svc(struct thread *t)
 	if (!make_current(t))
 		return NULL;
 	return fake_run(svc_entry, t);
-}
-
-struct thread *fake_svc_slow(struct thread *t)
-{
-	if (!make_current(t))
-		return NULL;
-	return fake_run(svc_slow_entry, t);
 }
 
 struct thread *fake_exit(struct thread *t, uint32_t hsr)
