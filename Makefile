@@ -24,7 +24,7 @@ TLIBS := $(FDT_ARMHF)/lib/arm-linux-gnueabihf/libfdt.a $(MUSL_LIB) -lgcc
 
 KERNEL_SRCS := $(wildcard boot/*.c microkernel/core/*.c) \
 	microkernel/arch/armv7/cpu.c microkernel/arch/armv7/gic.c microkernel/arch/armv7/machine.c
-KERNEL_ASM := boot/start.S microkernel/arch/armv7/entry.S microkernel/arch/armv7/fastpath.S
+KERNEL_ASM := boot/start.S microkernel/arch/armv7/entry.S microkernel/arch/armv7/trap.S
 KERNEL_OBJS := $(patsubst %,$(B)/k/%.o,$(KERNEL_SRCS) $(KERNEL_ASM))
 
 LIB_SRCS := lib/src/crt0.S lib/src/ipc.S lib/src/runtime.c lib/src/log.c

@@ -30,10 +30,10 @@
 struct thread;
 
 /* Saved at every trap; the trap vector stores straight into it (entry.S). */
-struct regs {
+struct regs { /* as the trap entry stores them (trap.S) */
 	uint32_t r[13];
-	uint32_t sp_usr;
 	uint32_t lr_usr;
+	uint32_t sp_usr;
 	uint32_t pc;
 	uint32_t cpsr;
 };

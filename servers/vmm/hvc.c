@@ -9,14 +9,6 @@
 #define HVC_TEST_CRASH 0x86000f00u
 #define GUEST_CPSR_SVC 0x1d3u /* SVC mode, A/I/F masked (Linux booting.rst) */
 
-static bool psci_same(const struct psci_state *a, const struct psci_state *b)
-{
-	for (unsigned i = 0; i < PSCI_MAX_CPUS; i++)
-		if (a->power[i] != b->power[i])
-			return false;
-	return a->nr_cpus == b->nr_cpus;
-}
-
 /* PSCI CPU_ON (DEN0022 5.6): from reset state, MMU off, at entry (bit 0:
  * Thumb), r0 = context. A repeat after a monitor crash changes nothing:
  * the kernel only writes registers of a stopped vCPU. */
@@ -71,8 +63,7 @@ void handle_hvc(struct exit *e)
 	e->reply[1] = (uint32_t)r.ret;
 	if (r.effect == PSCI_WAIT_CALLER)
 		e->reply[0] |= HV_REPLY_WFI; /* CPU_SUSPEND: r0 = SUCCESS once woken */
-	if ((r.effect == PSCI_NONE || r.effect == PSCI_WAIT_CALLER) &&
-	    psci_same(&after, &dev_current()->psci))
+	if (r.effect == PSCI_NONE || r.effect == PSCI_WAIT_CALLER)
 		return; /* VERSION, FEATURES, AFFINITY_INFO, SUSPEND, errors: nothing changes */
 
 	struct devstate *d = dev_begin();

@@ -32,30 +32,26 @@ static void fresh_start(void)
 
 static void serve(void)
 {
-	struct hv_msg msg = {0};
+	struct hv_msg in = {0}, out = {0};
 	bool reply = false;
 	for (;;) {
 		/* Hot path: the answer goes out and the next exit comes in, one trap. */
-		int err =
-		    reply ? hv_reply_recv(VMM_CAP_EXIT_EP, &msg) : hv_recv(VMM_CAP_EXIT_EP, &msg);
+		int err = reply ? hv_reply_recv_split(VMM_CAP_EXIT_EP, &out, &in)
+		                : hv_recv(VMM_CAP_EXIT_EP, &in);
 		reply = false;
 		if (err)
 			continue;
-		if (msg.badge == HV_BADGE_NTFN) {
-			if (msg.m[0] & VMM_NTFN_INPUT)
+		if (in.badge == HV_BADGE_NTFN) {
+			if (in.m[0] & VMM_NTFN_INPUT)
 				uart_input();
-			if (msg.m[0] & VMM_NTFN_EOI)
+			if (in.m[0] & VMM_NTFN_EOI)
 				resample_levels();
-			if (msg.m[0] & VMM_NTFN_CRASH)
+			if (in.m[0] & VMM_NTFN_CRASH)
 				monitor_crash(); /* last: the other bits are handled */
 			continue;
 		}
-		struct words in = *(struct words *)msg.m;
-		struct exit e = {.vcpu = msg.badge,
-		                 .hsr = in.w[0],
-		                 .serial = in.w[5],
-		                 .m = in.w,
-		                 .reply = msg.m};
+		struct exit e = {
+		    .vcpu = in.badge, .hsr = in.m[0], .serial = in.m[5], .m = in.m, .reply = out.m};
 		handle_exit(&e);
 		reply = true;
 	}

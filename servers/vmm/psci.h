@@ -42,6 +42,8 @@ struct psci_state {
 	uint8_t power[PSCI_MAX_CPUS]; /* enum psci_power */
 };
 
+/* What the monitor must do; psci_state changes only with START_CPU or
+ * STOP_CALLER. */
 enum psci_effect {
 	PSCI_NONE,
 	PSCI_START_CPU,   /* start cpu at entry with r0 = context */

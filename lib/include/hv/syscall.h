@@ -52,6 +52,8 @@ static inline int hv_sys(uint32_t nr, uint32_t a0, uint32_t a1, uint32_t a2, uin
 int hv_call(uint32_t ep, struct hv_msg *msg);
 int hv_recv(uint32_t ep, struct hv_msg *msg);
 int hv_reply_recv(uint32_t ep, struct hv_msg *msg);
+/* The same from two buffers: out is sent, in is received. */
+int hv_reply_recv_split(uint32_t ep, const struct hv_msg *out, struct hv_msg *in);
 
 static inline int hv_recv_op(uint32_t nr, uint32_t ep, uint32_t arg1, struct hv_msg *msg)
 {

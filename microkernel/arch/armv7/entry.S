@@ -1,11 +1,13 @@
 /*
- * HYP vectors and the trap entry/exit path (ARM ARM B1.8 "Exception
- * handling", B1.9.? Hyp mode). Before returning to a thread, SP_hyp is left
- * pointing at that thread's struct regs, so the next trap stores the
- * interrupted context straight into it, then moves to the CPU's own stack.
- * In Hyp mode LR is LR_usr and the return state is in ELR_hyp/SPSR_hyp.
+ * HYP vectors (ARM ARM B1.8 "Exception handling", B1.9 Hyp mode), the IRQ
+ * entry, and the copies of guest state that need banked-register or FP
+ * instructions. Before returning to a thread, SP_hyp is left pointing at
+ * its struct regs, so the next trap or IRQ saves the interrupted context
+ * straight into it, then moves to the CPU's own stack. The trap entry and
+ * the way out are in trap.S.
  */
 #include "asm_offsets.h"
+#include "context.h"
 
 	.syntax unified
 	.arch armv7-a
@@ -14,19 +16,6 @@
 	.arch_extension idiv
 	.fpu neon-vfpv4
 	.arm
-
-/* The interrupted context into the thread's struct regs (at sp); r12 =
- * this CPU's struct percpu, from HTPIDR. */
-.macro SAVE_CONTEXT
-	stmia	sp, {r0-r12}
-	mrs	r8, sp_usr
-	mov	r9, lr
-	mrs	r10, elr_hyp
-	mrs	r11, spsr
-	add	r12, sp, #REGS_SP
-	stmia	r12, {r8-r11}			@ sp_usr, lr_usr, pc, cpsr
-	mrc	p15, 4, r12, c13, c0, 2
-.endm
 
 	.section .text.vectors, "ax"
 	.align	5
@@ -37,13 +26,9 @@ hyp_vectors:
 	b	hyp_bad_exception	@ 0x08 HVC/SVC in Hyp mode
 	b	hyp_bad_exception	@ 0x0c prefetch abort in Hyp mode
 	b	hyp_bad_exception	@ 0x10 data abort in Hyp mode
-	b	hyp_trap		@ 0x14 Hyp trap: every guest and PL0 exit
+	b	hyp_trap		@ 0x14 Hyp trap (trap.S): every guest and PL0 exit
 	b	hyp_irq			@ 0x18 IRQ
 	b	hyp_bad_exception	@ 0x1c FIQ
-
-hyp_trap:
-	SAVE_CONTEXT
-	b	hyp_trap_fast			@ fastpath.S; else c_trap, locked
 
 hyp_irq:
 	SAVE_CONTEXT
@@ -56,23 +41,7 @@ hyp_bad_exception:
 	mrc	p15, 4, r2, c6, c0, 0	@ HDFAR
 	b	c_bad_exception
 
-/* void arch_return(struct regs *r): eret into the context r; the one way
- * out of the kernel. SP_hyp is left at r for the next trap. */
 	.text
-	.global	arch_return
-	.global	return_to_sp
-arch_return:
-	mov	sp, r0
-return_to_sp:
-	ldrd	r0, r1, [sp, #REGS_SP]
-	msr	sp_usr, r0
-	mov	lr, r1
-	ldrd	r0, r1, [sp, #REGS_PC]
-	msr	elr_hyp, r0
-	msr	spsr_cxsf, r1
-	ldmia	sp, {r0-r12}
-	eret
-
 /* Banked guest registers, in the order of struct vcpu.banked. */
 	.global	banked_save
 banked_save:

@@ -1,59 +1,65 @@
 /*
- * The trap fast paths: the round trips the exit protocol is built on.
+ * The Hyp trap (ARM ARM B1.9, HSR in B3.13.6): its entry, its fast paths,
+ * and the one way out of the kernel (arch_return).
  *
- *   exit:        a vCPU's HVC, or a data abort with a valid syndrome (ARM ARM
- *                B3.13.6), to its monitor already waiting on this CPU;
+ * The fast paths are the round trips the exit protocol is built on:
+ *   exit:        a vCPU's HVC, or its data abort with a valid syndrome, to
+ *                its monitor already waiting on this CPU;
  *   call:        a native CALL to a receiver already waiting on this CPU;
- *   reply-recv:  a native REPLY_RECV whose caller runs next on this CPU,
- *                a native thread or the vCPU whose context this CPU holds.
- *
+ *   reply-recv:  a native REPLY_RECV whose caller runs next on this CPU, a
+ *                native thread or the vCPU whose context this CPU holds.
  * Written straight-line in assembly on purpose: every exit pays for each
- * instruction here twice. They do exactly what the general code does
- * (vcpu.c vcpu_exit/vcpu_do_reply, ipc.c ipc_call/ipc_reply/ipc_recv,
- * cpu.c arch_enter) for the cases they accept. Every condition is checked
- * before anything changes; anything unusual goes to trap_slow, the C path,
- * with the kernel lock held and nothing modified.
+ * instruction here twice. They do what the general code does (vcpu.c
+ * vcpu_exit/vcpu_do_reply, ipc.c ipc_call/ipc_reply/ipc_recv, cpu.c
+ * arch_enter) for the cases they accept. Every condition is checked before
+ * anything changes; anything else goes to c_trap, with the lock held.
  *
- * Registers: sp = the current thread (its struct regs is first), r12 = this
- * CPU's struct percpu. A native caller's r0-r7 (cap, message, syscall
- * number) are still live; a vCPU's registers are all saved, so free.
+ * Registers: sp = the current thread (struct regs is its first member),
+ * r12 = this CPU's struct percpu. A native caller's r0-r7 (cap, message,
+ * syscall number) stay live; a vCPU's registers are all saved, so free.
+ * Branches skip the common case's untaken work: a condition-failed
+ * instruction still costs one.
  */
 #include "asm_offsets.h"
+#include "context.h"
 
 	.syntax unified
 	.arch armv7-a
 	.arch_extension virt
 	.arm
 
-/* Take the big kernel lock (a plain spin, see arch.h). */
-.macro LOCK a, one, tmp
+#if HV_OK != 0 || TS_RUNNABLE != 1 || V_TPIDRURO != V_TPIDRURW + 4 ||                             \
+    V_WFI_REQUESTED != V_REPLY_PENDING + 1 || REGS_CPSR != REGS_PC + 4
+#error "trap.S relies on these values and layouts"
+#endif
+
+/* The big kernel lock (arch.h), held by this CPU's percpu address. */
+.macro LOCK a, tmp
 	ldr	\a, =big_kernel_lock
-	mov	\one, #1
 1:	ldrex	\tmp, [\a]
 	cmp	\tmp, #0
-	strexeq	\tmp, \one, [\a]
+	strexeq	\tmp, r12, [\a]
 	cmpeq	\tmp, #0
 	bne	1b
 	dmb	ish
 .endm
 
-/* ep = the endpoint in cap slot idx of the current thread, with right. */
-.macro CAP_ENDPOINT idx, right, ep, tmp
+/* ep = the endpoint in the current thread's cap slot idx, with right. */
+.macro CAP_ENDPOINT idx, right, ep, tmp, t2
 	cmp	\idx, #HV_CAP_SLOTS
 	bhs	trap_slow
 	ldr	\tmp, [sp, #T_AS]
 	add	\tmp, \tmp, \idx, lsl #CAP_SHIFT
-	ldrb	\ep, [\tmp, #AS_CAPS + CAP_TYPE]
-	cmp	\ep, #HV_CAP_ENDPOINT
+	ldrh	\ep, [\tmp, #AS_CAPS + CAP_TYPE]	@ type, rights << 8
+	bic	\ep, \ep, #((0xff & ~\right) << 8)
+	movw	\t2, #(HV_CAP_ENDPOINT | \right << 8)
+	cmp	\ep, \t2
 	bne	trap_slow
-	ldrb	\ep, [\tmp, #AS_CAPS + CAP_RIGHTS]
-	tst	\ep, #\right
-	beq	trap_slow
 	ldr	\ep, [\tmp, #AS_CAPS + CAP_OBJ]
 .endm
 
-/* Thread th, pinned to this CPU, is not outranked by the head of its run
- * queue: it may take the CPU now (sched.c policy). */
+/* Thread th, pinned to this CPU, is not outranked by the head of the run
+ * queue: it may take the CPU now (sched.c's policy). */
 .macro MAY_RUN_HERE th, a, b
 	ldrb	\a, [\th, #T_CPU]
 	ldr	\b, [r12, #PERCPU_ID]
@@ -61,39 +67,42 @@
 	bne	trap_slow
 	ldr	\a, [r12, #PERCPU_RUNQ]
 	cmp	\a, #0
-	ldrbne	\a, [\a, #T_PRIO]
-	ldrbne	\b, [\th, #T_PRIO]
-	cmpne	\a, \b
+	beq	1f
+	ldrb	\a, [\a, #T_PRIO]
+	ldrb	\b, [\th, #T_PRIO]
+	cmp	\a, \b
 	bhi	trap_slow
+1:
 .endm
 
-/* r = the one receiver waiting on ep, which may run here. */
+/* r = the first receiver waiting on ep, if it may run here. */
 .macro DIRECT_RECEIVER ep, r, a, b
 	ldr	\r, [\ep, #EP_RECEIVERS]
 	cmp	\r, #0
 	beq	trap_slow
-	ldr	\a, [\r, #T_NEXT]
-	cmp	\a, #0
-	bne	trap_slow
 	MAY_RUN_HERE \r, \a, \b
 .endm
 
-/* The current thread (sp) calls r through ep with badge: r leaves ep's
- * queue and will owe the reply (ipc_call, transfer). zero holds 0. */
-.macro HAND_OVER ep, r, badge, zero, tmp
-	str	\zero, [\ep, #EP_RECEIVERS]
+/* The current thread calls r, taken off ep's queue, with badge: r now owes
+ * it the reply (ipc_call, transfer). zero holds 0; tmp, t2 are clobbered. */
+.macro HAND_OVER ep, r, badge, zero, tmp, t2
+	ldr	\tmp, [\r, #T_NEXT]
+	str	\tmp, [\ep, #EP_RECEIVERS]
+	str	\zero, [\r, #T_NEXT]
 	str	\zero, [\r, #T_EP]
 	str	\zero, [\r, #T_TIMEOUT]
 	str	\zero, [\r, #T_TIMEOUT + 4]
 	ldr	\tmp, [\r, #T_BOUND]
 	cmp	\tmp, #0
-	strne	\zero, [\tmp, #NTFN_WAITER]
-	mov	\tmp, #TS_RUNNABLE
+	beq	1f
+	ldr	\t2, [\tmp, #NTFN_WAITER]
+	cmp	\t2, \r
+	streq	\zero, [\tmp, #NTFN_WAITER]
+1:	mov	\tmp, #TS_RUNNABLE		@ also true, for is_call
 	strb	\tmp, [\r, #T_STATE]
+	strb	\tmp, [sp, #T_IS_CALL]
 	str	sp, [\r, #T_CALLER]
 	str	\badge, [sp, #T_BADGE]
-	mov	\tmp, #1
-	strb	\tmp, [sp, #T_IS_CALL]
 	str	\r, [sp, #T_REPLIER]
 	mov	\tmp, #TS_REPLY
 	strb	\tmp, [sp, #T_STATE]
@@ -101,19 +110,17 @@
 .endm
 
 	.text
-	.global	hyp_trap_fast
-hyp_trap_fast:
-	LOCK	r8, r9, r10
-	ldrb	r8, [sp, #T_STATE]
+	.global	hyp_trap
+hyp_trap:
+	SAVE_CONTEXT
+	LOCK	r8, r10
 	mrc	p15, 4, r9, c5, c2, 0		@ HSR
+	ldrb	r8, [sp, #T_STATE]
 	cmp	r8, #TS_RUNNABLE		@ else suspended meanwhile
 	bne	trap_slow
-	ldr	lr, [sp, #T_VCPU]
 	lsr	r8, r9, #26			@ HSR.EC
-	cmp	lr, #0
-	bne	exit_fast
-	cmp	r8, #HV_EC_SVC
-	bne	trap_slow
+	cmp	r8, #HV_EC_SVC			@ natives only: a guest's SVC stays
+	bne	exit_fast			@ in the guest (HCR.TGE is 0)
 	cmp	r7, #HV_SYS_REPLY_RECV
 	beq	reply_recv_fast
 	cmp	r7, #HV_SYS_CALL
@@ -121,17 +128,20 @@ hyp_trap_fast:
 
 /* CALL: r0 = endpoint cap, r1-r6 = message. */
 call_fast:
-	CAP_ENDPOINT r0, HV_RIGHT_WRITE, r11, r10
+	CAP_ENDPOINT r0, HV_RIGHT_WRITE, r11, r10, r9
 	DIRECT_RECEIVER r11, r8, r9, lr
 	ldr	r7, [r10, #AS_CAPS + CAP_BADGE]
 	mov	r0, #HV_OK
 	stmia	r8, {r0-r7}			@ receiver: status, message, badge
-	HAND_OVER r11, r8, r7, r0, r9
+	HAND_OVER r11, r8, r7, r0, r9, r10
 	b	enter_thread			@ native to native: HCR stays
 
-/* A vCPU exit: r8 = EC, r9 = HSR, lr = struct vcpu. The message, as
- * vcpu_exit builds it: r5 = HSR, r6-r9 = words 1-4, r10 = serial. */
+/* Maybe a vCPU exit: r8 = EC, r9 = HSR. The message is built as vcpu_exit
+ * does: r5 = HSR, r6-r9 = words 1-4, r10 = serial; lr = struct vcpu. */
 exit_fast:
+	ldr	lr, [sp, #T_VCPU]
+	cmp	lr, #0
+	beq	trap_slow
 	ldr	r0, [sp, #T_FAULT_EP]
 	cmp	r0, #0
 	beq	trap_slow
@@ -169,7 +179,7 @@ exit_fast:
 	stmia	r2, {r5-r10}			@ the exit, kept until it is answered
 	mov	r4, #HV_OK
 	stmia	r1, {r4-r11}			@ monitor: status, message, badge
-	HAND_OVER r0, r1, r11, r4, r2
+	HAND_OVER r0, r1, r11, r4, r2, r3
 	/* guest to native (cpu.c enter_native): keep the guest's user
 	 * registers, give the server none of them, let it reach FP */
 	mrc	p15, 0, r2, c13, c0, 2		@ TPIDRURW
@@ -190,7 +200,7 @@ exit_fast:
 
 /* REPLY_RECV: r0 = endpoint cap, r1-r6 = the reply to the caller. */
 reply_recv_fast:
-	CAP_ENDPOINT r0, HV_RIGHT_READ, r11, r10
+	CAP_ENDPOINT r0, HV_RIGHT_READ, r11, r10, r9
 	ldr	r8, [sp, #T_CALLER]
 	cmp	r8, #0
 	beq	trap_slow
@@ -200,34 +210,35 @@ reply_recv_fast:
 	bne	trap_slow
 	ldr	r9, [sp, #T_BOUND]		@ pending notification bits win
 	cmp	r9, #0
-	ldrne	r9, [r9, #NTFN_WORD]
-	cmpne	r9, #0
+	beq	1f
+	ldr	r9, [r9, #NTFN_WORD]
+	cmp	r9, #0
 	bne	trap_slow
-	MAY_RUN_HERE r8, r9, r10
+1:	MAY_RUN_HERE r8, r9, r10
 	ldr	lr, [r8, #T_VCPU]
 	cmp	lr, #0
 	bne	reply_vcpu_fast
 	mov	r0, #HV_OK
 	stmia	r8, {r0-r6}			@ caller: status, reply
 
-/* The current thread waits on ep r11 again; caller r8 runs (ipc_recv). */
+/* The current thread waits on ep r11 again; the caller r8 runs. */
 reply_done:
 	mov	r9, #0
 	str	r9, [sp, #T_CALLER]
 	str	r9, [r8, #T_REPLIER]
 	str	r9, [sp, #T_NEXT]
-	mov	r10, #TS_RECV
-	strb	r10, [sp, #T_STATE]
 	str	r11, [sp, #T_EP]
 	str	sp, [r11, #EP_RECEIVERS]
 	ldr	r10, [sp, #T_BOUND]
 	cmp	r10, #0
 	strne	sp, [r10, #NTFN_WAITER]
+	mov	r10, #TS_RECV
+	strb	r10, [sp, #T_STATE]
 	mov	r10, #TS_RUNNABLE
 	strb	r10, [r8, #T_STATE]
 	str	r8, [r12, #PERCPU_CURRENT]
 
-/* Enter thread r8 (HCR already set for it): FP trap, stage 2, unlock. */
+/* Enter thread r8, HCR already set for it: FP trap, stage 2, unlock. */
 enter_thread:
 	ldr	r9, [r12, #PERCPU_VFP_OWNER]
 	subs	r9, r9, r8
@@ -235,17 +246,32 @@ enter_thread:
 	mcr	p15, 4, r9, c1, c1, 2		@ HCPTR
 	ldr	r9, [r8, #T_AS]
 	ldrd	r10, r11, [r9, #AS_VTTBR]
-	mcrr	p15, 6, r10, r11, c2		@ VTTBR; ERET synchronizes it
+	mcrr	p15, 6, r10, r11, c2		@ VTTBR; ERET synchronizes both
 	ldr	r9, =big_kernel_lock
 	mov	r10, #0
 	dmb	ish
 	str	r10, [r9]
 	mov	sp, r8
+
+/* void arch_return(struct regs *r): eret into r. SP_hyp stays at r, where
+ * the next trap saves. In Hyp mode LR is LR_usr. */
+return_to_sp:
+	ldr	r0, [sp, #REGS_SP]
+	ldrd	r2, r3, [sp, #REGS_PC]
+	msr	sp_usr, r0
+	msr	elr_hyp, r2
+	msr	spsr_cxsf, r3
+	ldmia	sp, {r0-r12, lr}
+	eret
+
+	.global	arch_return
+arch_return:
+	mov	sp, r0
 	b	return_to_sp
 
 /* The caller r8 is vCPU lr, whose context this CPU holds: carry out the
- * reply r1-r5 now (vcpu_do_reply) for SET_RT (a load into r0-r7),
- * SET_R0_R3 and ADVANCE (outside an IT block); the rest in C. */
+ * reply r1-r5 (vcpu_do_reply) for SET_RT (a load into r0-r7), SET_R0_R3
+ * and ADVANCE outside an IT block; anything else in C. */
 reply_vcpu_fast:
 	ldr	r9, [r12, #PERCPU_LOADED]
 	cmp	r9, lr
@@ -282,8 +308,8 @@ reply_vcpu_fast:
 	tst	r1, #HV_REPLY_SET_R0_R3
 	stmiane	r8, {r2-r5}
 	tst	r1, #HV_REPLY_ADVANCE
-	ldrne	r6, [r8, #REGS_PC]
 	beq	3f
+	ldr	r6, [r8, #REGS_PC]
 	tst	r10, #HSR_IL			@ a 32-bit or a 16-bit instruction
 	addne	r6, r6, #4
 	addeq	r6, r6, #2
@@ -319,7 +345,3 @@ trap_slow:
 	b	c_trap
 
 	.ltorg
-
-#if HV_OK != 0 || V_TPIDRURO != V_TPIDRURW + 4 || V_WFI_REQUESTED != V_REPLY_PENDING + 1
-#error "fastpath.S relies on these layouts"
-#endif
