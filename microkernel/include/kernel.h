@@ -130,9 +130,9 @@ struct thread {
 	struct endpoint *ep;       /* queue it is blocked on */
 	struct endpoint *fault_ep; /* exits and faults go here */
 	uint32_t fault_badge;
-	uint32_t badge;             /* badge of the cap used for the pending send */
+	uint32_t badge;             /* of a send queued on an endpoint */
 	uint32_t msg[HV_MSG_WORDS]; /* message of a pending send */
-	bool is_call;               /* pending send expects a reply */
+	bool is_call;               /* that queued send expects a reply */
 	struct thread *caller;      /* whose reply this thread owes */
 	struct thread *replier;     /* who owes this thread a reply */
 	struct ntfn *bound;

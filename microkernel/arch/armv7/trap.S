@@ -29,7 +29,7 @@
 	.arm
 
 #if HV_OK != 0 || TS_RUNNABLE != 1 || V_TPIDRURO != V_TPIDRURW + 4 ||                             \
-    V_WFI_REQUESTED != V_REPLY_PENDING + 1 || REGS_CPSR != REGS_PC + 4
+    V_WFI_REQUESTED != V_REPLY_PENDING + 1 || REGS_CPSR != REGS_PC + 4 || T_CPU != T_PRIO + 1
 #error "trap.S relies on these values and layouts"
 #endif
 
@@ -59,10 +59,18 @@
 .endm
 
 /* Thread th, pinned to this CPU, is not outranked by the head of the run
- * queue: it may take the CPU now (sched.c's policy). */
+ * queue: it may take the CPU now (sched.c's policy). Quick when th is on
+ * the current thread's CPU at no lower priority: nothing queued outranks
+ * the running thread (a wake-up in flight from another CPU preempts by IPI
+ * as soon as this trap returns). */
 .macro MAY_RUN_HERE th, a, b
+	ldrh	\a, [\th, #T_PRIO]		@ prio | cpu << 8
+	ldrh	\b, [sp, #T_PRIO]
+	sub	\a, \a, \b
+	cmp	\a, #0x100
+	blo	1f
 	ldrb	\a, [\th, #T_CPU]
-	ldr	\b, [r12, #PERCPU_ID]
+	ldrb	\b, [sp, #T_CPU]
 	cmp	\a, \b
 	bne	trap_slow
 	ldr	\a, [r12, #PERCPU_RUNQ]
@@ -83,9 +91,9 @@
 	MAY_RUN_HERE \r, \a, \b
 .endm
 
-/* The current thread calls r, taken off ep's queue, with badge: r now owes
- * it the reply (ipc_call, transfer). zero holds 0; tmp, t2 are clobbered. */
-.macro HAND_OVER ep, r, badge, zero, tmp, t2
+/* The current thread calls r, taken off ep's queue: r now owes it the
+ * reply (ipc_call, transfer). zero holds 0; tmp, t2 are clobbered. */
+.macro HAND_OVER ep, r, zero, tmp, t2
 	ldr	\tmp, [\r, #T_NEXT]
 	str	\tmp, [\ep, #EP_RECEIVERS]
 	str	\zero, [\r, #T_NEXT]
@@ -98,11 +106,9 @@
 	ldr	\t2, [\tmp, #NTFN_WAITER]
 	cmp	\t2, \r
 	streq	\zero, [\tmp, #NTFN_WAITER]
-1:	mov	\tmp, #TS_RUNNABLE		@ also true, for is_call
+1:	mov	\tmp, #TS_RUNNABLE
 	strb	\tmp, [\r, #T_STATE]
-	strb	\tmp, [sp, #T_IS_CALL]
 	str	sp, [\r, #T_CALLER]
-	str	\badge, [sp, #T_BADGE]
 	str	\r, [sp, #T_REPLIER]
 	mov	\tmp, #TS_REPLY
 	strb	\tmp, [sp, #T_STATE]
@@ -133,7 +139,7 @@ call_fast:
 	ldr	r7, [r10, #AS_CAPS + CAP_BADGE]
 	mov	r0, #HV_OK
 	stmia	r8, {r0-r7}			@ receiver: status, message, badge
-	HAND_OVER r11, r8, r7, r0, r9, r10
+	HAND_OVER r11, r8, r0, r9, r10
 	b	enter_thread			@ native to native: HCR stays
 
 /* Maybe a vCPU exit: r8 = EC, r9 = HSR. The message is built as vcpu_exit
@@ -179,7 +185,10 @@ exit_fast:
 	stmia	r2, {r5-r10}			@ the exit, kept until it is answered
 	mov	r4, #HV_OK
 	stmia	r1, {r4-r11}			@ monitor: status, message, badge
-	HAND_OVER r0, r1, r11, r4, r2, r3
+	HAND_OVER r0, r1, r4, r2, r3
+	str	r11, [sp, #T_BADGE]		@ a vCPU's call is sent again, as it
+	mov	r2, #1				@ was, if its monitor dies (ipc.c)
+	strb	r2, [sp, #T_IS_CALL]
 	/* guest to native (cpu.c enter_native): keep the guest's user
 	 * registers, give the server none of them, let it reach FP */
 	mrc	p15, 0, r2, c13, c0, 2		@ TPIDRURW
