@@ -14,7 +14,7 @@
 enum cp15_64_slot { C_TTBR0, C_TTBR1, C_PAR };
 
 /* struct vcpu.banked, as banked_save lays it out */
-enum { B_SVC = 0, B_ABT = 3, B_UND = 6, B_IRQ = 9, B_FIQ_R8 = 12, B_FIQ_SP = 17 };
+enum { B_SVC = 0, B_ABT = 3, B_UND = 6, B_IRQ = 9, B_FIQ_R8 = 12 };
 
 #define SCTLR_RESET          0x00c50078u /* Cortex-A15 TRM 4.3.27 */
 #define SCTLR_V              (1u << 13)
@@ -25,8 +25,6 @@ enum { B_SVC = 0, B_ABT = 3, B_UND = 6, B_IRQ = 9, B_FIQ_R8 = 12, B_FIQ_SP = 17 
 void arch_return(struct regs *r) __attribute__((noreturn));
 void banked_save(uint32_t *b);
 void banked_restore(const uint32_t *b);
-void banked_read_fiq_r8_r12(uint32_t *r);
-void banked_write_fiq_r8_r12(const uint32_t *r);
 void vfp_save(uint64_t *d, uint32_t *fpscr, uint32_t *fpexc);
 void vfp_restore(const uint64_t *d, const uint32_t *fpscr, const uint32_t *fpexc);
 /*
@@ -254,97 +252,58 @@ void arch_vcpu_exit_info(uint32_t hsr, uint32_t *ipa, uint32_t *va)
 	*ipa = ((read_hpfar() & 0xfffffff0u) << 8) | (*va & 0xfffu);
 }
 
-#define BANKED(reg)                                                                                \
-	static uint32_t get_##reg(void)                                                            \
-	{                                                                                          \
-		uint32_t v;                                                                        \
-		__asm__ volatile("mrs %0, " #reg : "=r"(v));                                       \
-		return v;                                                                          \
-	}                                                                                          \
-	static void set_##reg(uint32_t v)                                                          \
-	{                                                                                          \
-		__asm__ volatile("msr " #reg ", %0" ::"r"(v));                                     \
-	}
-BANKED(sp_svc)
-BANKED(lr_svc)
-BANKED(sp_abt)
-BANKED(lr_abt)
-BANKED(sp_und)
-BANKED(lr_und)
-BANKED(sp_irq)
-BANKED(lr_irq)
-BANKED(sp_fiq)
-BANKED(lr_fiq)
-#define BANKED_WO(reg)                                                                             \
-	static void set_##reg(uint32_t v)                                                          \
-	{                                                                                          \
-		__asm__ volatile("msr " #reg ", %0" ::"r"(v));                                     \
-	}
-BANKED_WO(spsr_abt)
-BANKED_WO(spsr_und)
+/* Guest registers banked by mode are reached through a copy of them all:
+ * only rare paths need one (an access naming r8-r14, an injection). */
+#define NR_BANKED (sizeof(((struct vcpu *)0)->banked) / sizeof(uint32_t))
 
-/* SP or LR of the guest's current mode (n = 13 or 14). */
-static uint32_t get_banked_sp_lr(struct thread *t, unsigned n)
+/* Where the guest's r8-r14 of its current mode live: b or t->regs. */
+static uint32_t *gpr_slot(struct thread *t, uint32_t *b, unsigned n)
 {
-	switch (t->regs.cpsr & PSR_MODE_MASK) {
-	case PSR_MODE_SVC: return n == 13 ? get_sp_svc() : get_lr_svc();
-	case PSR_MODE_ABT: return n == 13 ? get_sp_abt() : get_lr_abt();
-	case PSR_MODE_UND: return n == 13 ? get_sp_und() : get_lr_und();
-	case PSR_MODE_IRQ: return n == 13 ? get_sp_irq() : get_lr_irq();
-	case PSR_MODE_FIQ: return n == 13 ? get_sp_fiq() : get_lr_fiq();
-	default: return n == 13 ? t->regs.sp_usr : t->regs.lr_usr;
+	unsigned mode = t->regs.cpsr & PSR_MODE_MASK;
+	if (mode == PSR_MODE_FIQ)
+		return &b[B_FIQ_R8 + n - 8];
+	if (n <= 12)
+		return &t->regs.r[n];
+	switch (mode) {
+	case PSR_MODE_SVC: return &b[B_SVC + n - 13];
+	case PSR_MODE_ABT: return &b[B_ABT + n - 13];
+	case PSR_MODE_UND: return &b[B_UND + n - 13];
+	case PSR_MODE_IRQ: return &b[B_IRQ + n - 13];
+	default: return n == 13 ? &t->regs.sp_usr : &t->regs.lr_usr;
 	}
-}
-
-static void set_banked_sp_lr(struct thread *t, unsigned n, uint32_t val)
-{
-	switch (t->regs.cpsr & PSR_MODE_MASK) {
-	case PSR_MODE_SVC: n == 13 ? set_sp_svc(val) : set_lr_svc(val); break;
-	case PSR_MODE_ABT: n == 13 ? set_sp_abt(val) : set_lr_abt(val); break;
-	case PSR_MODE_UND: n == 13 ? set_sp_und(val) : set_lr_und(val); break;
-	case PSR_MODE_IRQ: n == 13 ? set_sp_irq(val) : set_lr_irq(val); break;
-	case PSR_MODE_FIQ: n == 13 ? set_sp_fiq(val) : set_lr_fiq(val); break;
-	default:
-		if (n == 13)
-			t->regs.sp_usr = val;
-		else
-			t->regs.lr_usr = val;
-	}
-}
-
-static bool in_fiq_mode(const struct thread *t)
-{
-	return (t->regs.cpsr & PSR_MODE_MASK) == PSR_MODE_FIQ;
 }
 
 uint32_t arch_vcpu_get_gpr(struct thread *t, unsigned n)
 {
-	if (n >= 8 && n <= 12 && in_fiq_mode(t)) {
-		uint32_t fiq[5];
-		banked_read_fiq_r8_r12(fiq);
-		return fiq[n - 8];
-	}
-	if (n <= 12)
+	uint32_t b[NR_BANKED];
+	if (n <= 7)
 		return t->regs.r[n];
 	if (n == 15)
 		return t->regs.pc + 8;
-	return get_banked_sp_lr(t, n);
+	banked_save(b);
+	return *gpr_slot(t, b, n);
 }
 
 void arch_vcpu_set_gpr(struct thread *t, unsigned n, uint32_t val)
 {
-	if (n >= 8 && n <= 12 && in_fiq_mode(t)) {
-		uint32_t fiq[5];
-		banked_read_fiq_r8_r12(fiq);
-		fiq[n - 8] = val;
-		banked_write_fiq_r8_r12(fiq);
-	} else if (n <= 12) {
-		t->regs.r[n] = val;
-	} else if (n == 15) {
-		t->regs.pc = val;
-	} else {
-		set_banked_sp_lr(t, n, val);
+	uint32_t b[NR_BANKED];
+	if (n <= 7 || n == 15) {
+		*(n == 15 ? &t->regs.pc : &t->regs.r[n]) = val;
+		return;
 	}
+	banked_save(b);
+	*gpr_slot(t, b, n) = val;
+	banked_restore(b);
+}
+
+/* The exception's LR and SPSR into the mode's bank (bank = B_ABT, B_UND). */
+static void set_lr_spsr(struct thread *t, unsigned bank, uint32_t lr)
+{
+	uint32_t b[NR_BANKED];
+	banked_save(b);
+	b[bank + 1] = lr;
+	b[bank + 2] = t->regs.cpsr;
+	banked_restore(b);
 }
 
 /* ARM ARM B1.8.3: mode change, masks, T from SCTLR.TE, E from SCTLR.EE,
@@ -378,8 +337,7 @@ void arch_vcpu_inject_dabt(struct thread *t, uint32_t va, bool write, uint32_t h
 		fsr |= 1u << 11;
 	write_dfsr(fsr);
 	write_dfar(va);
-	set_spsr_abt(t->regs.cpsr);
-	set_lr_abt(trapped_insn(t, hsr) + 8);
+	set_lr_spsr(t, B_ABT, trapped_insn(t, hsr) + 8);
 	take_guest_exception(t, PSR_MODE_ABT, 0x10);
 }
 
@@ -387,15 +345,13 @@ void arch_vcpu_inject_pabt(struct thread *t, uint32_t va, uint32_t hsr)
 {
 	write_ifsr((read_ttbcr() & TTBCR_EAE) ? (1u << 9) | 0x10 : 0x08);
 	write_ifar(va);
-	set_spsr_abt(t->regs.cpsr);
-	set_lr_abt(trapped_insn(t, hsr) + 4);
+	set_lr_spsr(t, B_ABT, trapped_insn(t, hsr) + 4);
 	take_guest_exception(t, PSR_MODE_ABT, 0x0c);
 }
 
 void arch_vcpu_inject_undef(struct thread *t, uint32_t hsr)
 {
 	bool thumb = t->regs.cpsr & PSR_T;
-	set_spsr_und(t->regs.cpsr);
-	set_lr_und(trapped_insn(t, hsr) + (thumb ? 2 : 4));
+	set_lr_spsr(t, B_UND, trapped_insn(t, hsr) + (thumb ? 2 : 4));
 	take_guest_exception(t, PSR_MODE_UND, 0x04);
 }

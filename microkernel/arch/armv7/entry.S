@@ -130,26 +130,3 @@ vfp_restore:
 	ldr	r3, [r2]
 	vmsr	fpexc, r3
 	bx	lr
-
-/* Banked access for the guest's current mode, used at exits. */
-	.global	banked_read_fiq_r8_r12
-banked_read_fiq_r8_r12:			@ r0 = uint32_t[5]
-	mrs	r1, r8_fiq
-	mrs	r2, r9_fiq
-	mrs	r3, r10_fiq
-	stmia	r0!, {r1-r3}
-	mrs	r1, r11_fiq
-	mrs	r2, r12_fiq
-	stmia	r0!, {r1-r2}
-	bx	lr
-
-	.global	banked_write_fiq_r8_r12
-banked_write_fiq_r8_r12:
-	ldmia	r0!, {r1-r3}
-	msr	r8_fiq, r1
-	msr	r9_fiq, r2
-	msr	r10_fiq, r3
-	ldmia	r0!, {r1-r2}
-	msr	r11_fiq, r1
-	msr	r12_fiq, r2
-	bx	lr
