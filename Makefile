@@ -37,7 +37,7 @@ console_SRCS := $(wildcard servers/devices/console/*.c)
 badsys_SRCS := tests/servers/badsys.c
 ipcbench_SRCS := tests/servers/ipcbench.c
 
-.PHONY: all setup run test unit integration bench clean format
+.PHONY: all setup run test unit integration bench clean format linux-guest
 all: $(B)/hyp.elf guests
 
 setup:
@@ -119,6 +119,11 @@ run: setup
 bench: setup
 	$(MAKE) all
 	bash tools/bench.sh
+
+# Debian's armhf kernel and a busybox initramfs for it, in $(B)/linux/
+# (vmlinuz, initrd.cpio.gz); cached: a second run fetches and builds nothing.
+linux-guest: setup
+	HV_BUILD=$(B) bash tools/linux-guest.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -26,6 +26,7 @@ PACKAGES=(
 	libcmocka-dev
 	python3-pytest python3-pexpect
 	linux-libc-dev
+	cpio
 	musl-dev:armhf
 )
 

@@ -36,21 +36,10 @@ void uart_output(struct exit *e, uint8_t c)
 	dev_commit(e);
 }
 
-/* The guest EOId a level-sensitive interrupt: still asserted lines are
- * pending again (GIC spec 1.4.2, level-sensitive interrupts). */
-void resample_levels(void)
+/* Console input: into the UART's receive FIFO while it has room; true if
+ * any byte moved. */
+static bool take_input(struct devstate *d)
 {
-	if (!vpl011_irq_level(&dev_current()->uart))
-		return;
-	struct devstate *d = dev_begin();
-	deliver_irqs(d);
-	dev_commit_no_exit();
-}
-
-/* Console input: into the UART's receive FIFO while it has room. */
-void uart_input(void)
-{
-	struct devstate *d = dev_begin();
 	uint32_t prod = ring->rx_prod;
 	bool moved = false;
 	while (d->rx_cons != prod &&
@@ -58,7 +47,30 @@ void uart_input(void)
 		d->rx_cons++;
 		moved = true;
 	}
-	if (!moved)
+	return moved;
+}
+
+/* The guest EOId a level-sensitive interrupt: still asserted lines are
+ * pending again (GIC spec 1.4.2, level-sensitive interrupts). Input that
+ * found the receive FIFO full comes in now: a guest EOIs its UART interrupt
+ * once it has read the FIFO dry (Linux's amba-pl011 does). */
+void resample_levels(void)
+{
+	const struct devstate *cur = dev_current();
+	if (!vpl011_irq_level(&cur->uart) && cur->rx_cons == ring->rx_prod)
+		return;
+	struct devstate *d = dev_begin();
+	take_input(d);
+	deliver_irqs(d);
+	dev_commit_no_exit();
+	ring->rx_cons = d->rx_cons;
+}
+
+/* Console input arrived. */
+void uart_input(void)
+{
+	struct devstate *d = dev_begin();
+	if (!take_input(d))
 		return;
 	deliver_irqs(d);
 	dev_commit_no_exit();

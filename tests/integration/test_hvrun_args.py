@@ -288,6 +288,16 @@ def test_dry_run_defaults(env, kernel):
     assert "-icount" not in cmd
 
 
+def test_dry_run_raw_keys(env, kernel):
+    # the terminal's Ctrl-C reaches the guest: QEMU's stdio without signals
+    r = hvrun(["--raw-keys", "--vm", f"kernel={kernel}", "--dry-run"], env)
+    assert r.returncode == 0, r.stderr
+    _, cmd = split_dry_run(r.stdout)
+    assert (" -nographic -monitor none -chardev stdio,id=console,signal=off "
+            "-serial chardev:console ") in cmd
+    assert "-serial stdio" not in cmd
+
+
 def test_qemu_memory_grows_with_guests(env, kernel):
     # images end at 0x41401000 (21 MiB) + 3 * 256 + 64 = 853 -> 896
     args = []
