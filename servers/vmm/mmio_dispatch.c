@@ -74,6 +74,9 @@ void handle_mmio(struct exit *e)
 	}
 	e->reply[0] = HV_REPLY_ADVANCE | (a.write ? 0 : HV_REPLY_SET_RT);
 	e->reply[1] = a.write ? 0 : mmio_load_value(&a, val);
+	bool took = uart && off == UART_DR && !a.write && uart_take_input(d); /* a polling guest */
 	deliver_irqs(d);
 	dev_commit(e);
+	if (took)
+		ring->rx_cons = d->rx_cons;
 }

@@ -37,8 +37,8 @@ void uart_output(struct exit *e, uint8_t c)
 }
 
 /* Console input: into the UART's receive FIFO while it has room; true if
- * any byte moved. */
-static bool take_input(struct devstate *d)
+ * any byte moved. The caller commits d, then sets ring->rx_cons. */
+bool uart_take_input(struct devstate *d)
 {
 	uint32_t prod = ring->rx_prod;
 	bool moved = false;
@@ -60,7 +60,7 @@ void resample_levels(void)
 	if (!vpl011_irq_level(&cur->uart) && cur->rx_cons == ring->rx_prod)
 		return;
 	struct devstate *d = dev_begin();
-	take_input(d);
+	uart_take_input(d);
 	deliver_irqs(d);
 	dev_commit_no_exit();
 	ring->rx_cons = d->rx_cons;
@@ -70,7 +70,7 @@ void resample_levels(void)
 void uart_input(void)
 {
 	struct devstate *d = dev_begin();
-	if (!take_input(d))
+	if (!uart_take_input(d))
 		return;
 	deliver_irqs(d);
 	dev_commit_no_exit();

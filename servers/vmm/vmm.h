@@ -76,6 +76,7 @@ void handle_exit(struct exit *e);
 void handle_mmio(struct exit *e);
 void handle_hvc(struct exit *e);
 void uart_input(void);
+bool uart_take_input(struct devstate *d);
 void resample_levels(void);
 void uart_output(struct exit *e, uint8_t c);
 

@@ -5,11 +5,16 @@
  * EOIs. Bytes that found the FIFO full must follow once the guest has read
  * it dry, without more typing.
  *
+ * With poll=1 the interrupt stays masked and the guest polls UARTFR and
+ * UARTDR instead, as early console code does: reading alone must refill it.
+ *
  * Prints "uartrx: ready", then expects count=N bytes (default 100) of
  * 'a'..'z' repeated, within wait=SECONDS (default 20) of virtual time.
  * Prints "uartrx: PASS got=N" or a FAIL line, then SYSTEM_OFF.
  */
 #include "guest.h"
+
+#include <stdbool.h>
 
 const char guest_name[] = "uartrx";
 
@@ -24,11 +29,9 @@ const char guest_name[] = "uartrx";
 
 static volatile uint32_t got, bad, irqs;
 
-static void on_irq(uint32_t iar)
+/* Everything the receive FIFO holds now. */
+static void read_fifo(void)
 {
-	if ((iar & 0x3ff) != UART_SPI)
-		return;
-	irqs++;
 	while (!(mmio_read32(UART_BASE + UART_FR) & UART_FR_RXFE)) {
 		uint32_t c = mmio_read32(UART_BASE + UART_DR) & 0xff;
 		if (c != 'a' + got % 26)
@@ -37,11 +40,16 @@ static void on_irq(uint32_t iar)
 	}
 }
 
-int main(const void *dtb);
-int main(const void *dtb)
+static void on_irq(uint32_t iar)
 {
-	(void)dtb;
-	uint32_t want = bootarg_u32("count", 100), wait = bootarg_u32("wait", 20);
+	if ((iar & 0x3ff) != UART_SPI)
+		return;
+	irqs++;
+	read_fifo();
+}
+
+static void enable_rx_irq(void)
+{
 	irq_set_hook(on_irq);
 	mmio_write8(GICD_BASE + GICD_IPRIORITYR + UART_SPI, 0xa0);
 	mmio_write32(GICD_BASE + GICD_ISENABLER1, 1u << (UART_SPI - 32));
@@ -50,11 +58,22 @@ int main(const void *dtb)
 	mmio_write32(GICC_BASE + GICC_CTLR, 1);
 	mmio_write32(UART_BASE + UART_IMSC, UART_INT_RX | UART_INT_RT);
 	__asm__ volatile("cpsie i" ::: "memory");
+}
+
+int main(const void *dtb);
+int main(const void *dtb)
+{
+	(void)dtb;
+	uint32_t want = bootarg_u32("count", 100), wait = bootarg_u32("wait", 20);
+	bool poll = bootarg_u32("poll", 0);
+	if (!poll)
+		enable_rx_irq();
 	gprintf("uartrx: ready\n");
 
 	uint64_t deadline = read_cntvct() + (uint64_t)wait * counter_freq();
 	while (got < want && read_cntvct() < deadline)
-		;
+		if (poll)
+			read_fifo();
 	irq_disable();
 	mmio_write32(UART_BASE + UART_IMSC, 0);
 

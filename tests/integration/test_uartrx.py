@@ -1,15 +1,20 @@
 """Console input longer than the PL011's 32-byte receive FIFO: the bytes
 that did not fit reach the guest once its interrupt handler has read the
-FIFO dry, with nothing more typed (the Linux driver's way of reading)."""
+FIFO dry, with nothing more typed (the Linux driver's way of reading), or
+once a guest polling with the interrupt masked has read it."""
 
 import string
+
+import pytest
 
 from hvtest import vm
 
 
-def test_uart_input_longer_than_fifo(hvrun):
+@pytest.mark.parametrize("poll", [0, 1], ids=["irq", "polled"])
+def test_uart_input_longer_than_fifo(hvrun, poll):
     count = 100
-    run = hvrun([vm("uartrx", "rx", bootargs={"count": count, "wait": 20})], timeout=90)
+    args = {"count": count, "wait": 20, "poll": poll}
+    run = hvrun([vm("uartrx", "rx", bootargs=args)], timeout=90)
     run.expect_line("rx", r"uartrx: ready", timeout=60)
     letters = string.ascii_lowercase
     run.send("".join(letters[i % 26] for i in range(count)))
