@@ -104,6 +104,7 @@ unit: $(patsubst %,$(B)/unit/%,$(UNIT_TESTS))
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $(B)/unit/$$t; done
 
 integration: all
+	HV_BUILD=$(B) bash tools/linux-guest.sh
 	$(PYTEST) -q tests/integration
 
 test: setup
@@ -111,10 +112,16 @@ test: setup
 	$(MAKE) unit
 	$(MAKE) integration
 
+# Two Debian Linux VMs: alpha with a shell on the console (typed input goes
+# to it), beta (two vCPUs) printing its uptime every 10 s.
+LINUX_VM := kernel=$(B)/linux/vmlinuz,initrd=$(B)/linux/initrd.cpio.gz,mem=256
+LINUX_ARGS := console=ttyAMA0 cryptomgr.notests
 run: setup
 	$(MAKE) all
-	tools/hvrun --vm kernel=$(B)/guests/seq.bin,name=alpha,cmdline="count=300 delay=40000000" \
-		--vm kernel=$(B)/guests/seq.bin,name=beta,cmdline="count=200 delay=60000000"
+	HV_BUILD=$(B) bash tools/linux-guest.sh
+	tools/hvrun --smp 2 --raw-keys \
+		--vm '$(LINUX_VM),name=alpha,cmdline=$(LINUX_ARGS)' \
+		--vm '$(LINUX_VM),name=beta,cpus=2,cmdline=$(LINUX_ARGS) hv.run="while true; do uptime; sleep 10; done"'
 
 bench: setup
 	$(MAKE) all
