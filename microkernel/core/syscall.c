@@ -358,6 +358,18 @@ static int sys_obj_destroy(struct thread *t)
 	}
 }
 
+/* Where HV_REG_R0..HV_REG_CPSR live in struct regs (abi.h numbering). */
+static uint32_t *reg_slot(struct thread *v, uint32_t reg)
+{
+	switch (reg) {
+	case HV_REG_SP: return &v->regs.sp_usr;
+	case HV_REG_LR: return &v->regs.lr_usr;
+	case HV_REG_PC: return &v->regs.pc;
+	case HV_REG_CPSR: return &v->regs.cpsr;
+	default: return &v->regs.r[reg];
+	}
+}
+
 static int sys_vcpu_get_reg(struct thread *t)
 {
 	struct thread *v = lookup_vcpu(t, ARG(0), HV_RIGHT_READ);
@@ -367,7 +379,7 @@ static int sys_vcpu_get_reg(struct thread *t)
 		return HV_EINVAL;
 	if (running_anywhere(v))
 		return HV_ESTATE;
-	ARG(1) = ARG(1) == HV_REG_MPIDR ? v->vcpu->mpidr : ((uint32_t *)&v->regs)[ARG(1)];
+	ARG(1) = ARG(1) == HV_REG_MPIDR ? v->vcpu->mpidr : *reg_slot(v, ARG(1));
 	return HV_OK;
 }
 
@@ -391,7 +403,7 @@ static int sys_vcpu_set_reg(struct thread *t)
 	else if (reg == HV_REG_CPSR)
 		v->regs.cpsr = val & ~(PSR_J | PSR_IT_MASK); /* a clean entry state */
 	else
-		((uint32_t *)&v->regs)[reg] = val;
+		*reg_slot(v, reg) = val;
 	return HV_OK;
 }
 

@@ -29,8 +29,9 @@
 
 struct thread;
 
-/* Saved at every trap; the trap vector stores straight into it (entry.S). */
-struct regs { /* as the trap entry stores them (trap.S) */
+/* Saved at every trap and IRQ: the entry stores straight into it, in this
+ * order (context.h); HV_REG_* name them through reg_slot (syscall.c). */
+struct regs {
 	uint32_t r[13];
 	uint32_t lr_usr;
 	uint32_t sp_usr;
@@ -121,9 +122,9 @@ struct vcpu {
 struct thread {
 	struct regs regs; /* first: the trap vector saves here */
 	uint8_t state;
-	uint8_t prio;
-	uint8_t cpu; /* pinned */
 	bool used;
+	uint8_t prio;
+	uint8_t cpu; /* pinned; after prio (trap.S reads both at once) */
 	struct aspace *as;
 	struct vcpu *vcpu;         /* NULL for a native thread */
 	struct thread *next;       /* run queue or endpoint queue link */

@@ -19,10 +19,17 @@ int supervisor_ep;
 static struct config cfg;
 static struct server tests[4];
 
+/* ipcbench: both ends on CPU 0. ipcxcpu: the same servers, the peer on the
+ * last CPU at a lower priority, so every call and reply crosses CPUs. */
+static bool is_ipcbench(const char *name)
+{
+	return !strcmp(name, "ipcbench") || !strcmp(name, "ipcxcpu");
+}
+
 static int start_test_server(unsigned k, int bench_ep)
 {
 	const char *name = cfg.tests[k];
-	bool bench = !strcmp(name, "ipcbench");
+	bool bench = is_ipcbench(name);
 	unsigned stream = cfg.nr_vms + 1 + k;
 	struct server *s = &tests[k];
 	int own_ep = slot_alloc();
@@ -50,16 +57,18 @@ static int start_test_server(unsigned k, int bench_ep)
 	return err;
 }
 
-/* ipcbench runs as two servers: the client (the named one) and its peer. */
+/* ipcbench (and ipcxcpu) runs as two servers: the client (the named one)
+ * and its peer. */
 static void start_tests(void)
 {
 	int bench_ep = slot_alloc();
 	hv_obj_create(C_CONTROL, HV_OBJ_ENDPOINT, (uint32_t)bench_ep, 0);
 	for (unsigned k = 0; k < cfg.nr_tests; k++) {
-		if (!strcmp(cfg.tests[k], "ipcbench")) {
+		if (is_ipcbench(cfg.tests[k])) {
 			static struct server peer;
-			if (!server_create(&peer, "ipcbench", TEST_PRIO, 0,
-			                   INIT_BADGE_TEST | 0xf0)) {
+			bool xcpu = !strcmp(cfg.tests[k], "ipcxcpu");
+			if (!server_create(&peer, "ipcbench", xcpu ? TEST_PRIO - 10 : TEST_PRIO,
+			                   xcpu ? bootinfo->nr_cpus - 1 : 0, INIT_BADGE_TEST | 0xf0)) {
 				((struct test_info *)peer.info_pa)->role = 1;
 				server_grant(&peer, TEST_CAP_EP, bench_ep, HV_RIGHTS_ALL, 0);
 				hv_thread_resume((uint32_t)peer.thread);

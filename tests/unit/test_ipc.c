@@ -862,6 +862,26 @@ static void test_vcpu_set_reg_rejects_hyp_mode(void **state)
 	assert_int_equal(root->regs.r[1], 0x1d3);
 }
 
+/* HV_REG_* numbers reach the matching fields of struct regs. */
+static void test_vcpu_regs_by_number(void **state)
+{
+	(void)state;
+	struct thread *v = vcpu(S_T0, 100, 0, 0x77);
+	const struct {
+		uint32_t reg, *field;
+	} regs[] = {{HV_REG_R0, &v->regs.r[0]}, {12, &v->regs.r[12]},
+	            {HV_REG_SP, &v->regs.sp_usr}, {HV_REG_LR, &v->regs.lr_usr},
+	            {HV_REG_PC, &v->regs.pc}};
+	for (unsigned i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
+		uint32_t val = 0x1000u * (i + 1) + 4;
+		assert_int_equal(RSYS(HV_SYS_VCPU_SET_REG, S_T0, regs[i].reg, val), HV_OK);
+		assert_int_equal(*regs[i].field, val);
+		*regs[i].field = val + 8;
+		assert_int_equal(RSYS(HV_SYS_VCPU_GET_REG, S_T0, regs[i].reg), HV_OK);
+		assert_int_equal(root->regs.r[1], val + 8);
+	}
+}
+
 /* ======================================================================= */
 /* 7. notifications                                                        */
 /* ======================================================================= */
@@ -1210,6 +1230,7 @@ int main(void)
 	    T(test_map_outside_memory_cap),
 	    T(test_thread_config_on_active_thread),
 	    T(test_vcpu_set_reg_rejects_hyp_mode),
+	    T(test_vcpu_regs_by_number),
 	    T(test_signal_wakes_bound_receiver),
 	    T(test_pending_bits_win_over_queued_message),
 	    T(test_wait_blocks_until_signal),

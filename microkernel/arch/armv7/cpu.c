@@ -205,11 +205,13 @@ void arch_enter(struct thread *t)
 	arch_return(&t->regs);
 }
 
-/* From fastpath.S when no fast path applies, with the lock held. */
+/* From trap.S when no fast path applies, with the lock held. */
 void c_trap(void)
 {
 	struct thread *t = this_cpu()->current;
 	uint32_t hsr = read_hsr();
+	if (t->cpu != this_cpu()->id)
+		panic("a thread ran on a CPU it is not pinned to");
 	if (t->state != TS_RUNNABLE) {
 		/* suspended or destroyed from another CPU meanwhile: an HVC or SVC
 		 * (whose return address is past it) runs again if it is resumed */

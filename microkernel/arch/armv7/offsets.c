@@ -1,5 +1,5 @@
-/* Structure offsets and constants for entry.S and fastpath.S, generated
- * into build/asm_offsets.h. */
+/* Structure offsets and constants for the assembly (entry.S, trap.S,
+ * context.h), generated into build/asm_offsets.h. */
 #include "armv7.h"
 #include "hyp_regs.h"
 #include "kernel.h"
@@ -10,7 +10,6 @@ void offsets(void);
 void offsets(void)
 {
 	DEFINE(REGS_SP, offsetof(struct regs, sp_usr));
-	DEFINE(REGS_LR, offsetof(struct regs, lr_usr));
 	DEFINE(REGS_PC, offsetof(struct regs, pc));
 	DEFINE(REGS_CPSR, offsetof(struct regs, cpsr));
 
@@ -49,7 +48,6 @@ void offsets(void)
 	DEFINE(AS_CAPS, offsetof(struct aspace, caps));
 	DEFINE(CAP_SHIFT, __builtin_ctz(sizeof(struct cap)));
 	DEFINE(CAP_TYPE, offsetof(struct cap, type));
-	DEFINE(CAP_RIGHTS, offsetof(struct cap, rights));
 	DEFINE(CAP_BADGE, offsetof(struct cap, badge));
 	DEFINE(CAP_OBJ, offsetof(struct cap, obj));
 	DEFINE(EP_SENDERS, offsetof(struct endpoint, senders));
@@ -58,7 +56,6 @@ void offsets(void)
 	DEFINE(NTFN_WAITER, offsetof(struct ntfn, waiter));
 
 	DEFINE(PERCPU_STACK_TOP, offsetof(struct percpu, stack_top));
-	DEFINE(PERCPU_ID, offsetof(struct percpu, id));
 	DEFINE(PERCPU_CURRENT, offsetof(struct percpu, current));
 	DEFINE(PERCPU_LOADED, offsetof(struct percpu, loaded));
 	DEFINE(PERCPU_RUNQ, offsetof(struct percpu, runq));

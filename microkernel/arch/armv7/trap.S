@@ -28,8 +28,9 @@
 	.arch_extension virt
 	.arm
 
-#if HV_OK != 0 || TS_RUNNABLE != 1 || V_TPIDRURO != V_TPIDRURW + 4 ||                             \
-    V_WFI_REQUESTED != V_REPLY_PENDING + 1 || REGS_CPSR != REGS_PC + 4 || T_CPU != T_PRIO + 1
+#if HV_OK != 0 || HV_SYS_CALL != 0 || TS_RUNNABLE != 1 || V_TPIDRURO != V_TPIDRURW + 4 ||         \
+    V_WFI_REQUESTED != V_REPLY_PENDING + 1 || REGS_CPSR != REGS_PC + 4 || T_CPU != T_PRIO + 1 ||     \
+    T_PRIO % 2 != 0
 #error "trap.S relies on these values and layouts"
 #endif
 
@@ -66,9 +67,10 @@
 .macro MAY_RUN_HERE th, a, b
 	ldrh	\a, [\th, #T_PRIO]		@ prio | cpu << 8
 	ldrh	\b, [sp, #T_PRIO]
-	sub	\a, \a, \b
-	cmp	\a, #0x100
-	blo	1f
+	cmp	\a, \b				@ a >= b: th's CPU >= ours, and
+	orrhs	\b, \b, #0xff			@ a <= our CPU | 0xff: the same
+	cmphs	\b, \a				@ CPU, th's priority >= ours
+	bhs	1f
 	ldrb	\a, [\th, #T_CPU]
 	ldrb	\b, [sp, #T_CPU]
 	cmp	\a, \b
@@ -228,7 +230,8 @@ reply_recv_fast:
 	cmp	lr, #0
 	bne	reply_vcpu_fast
 	mov	r0, #HV_OK
-	stmia	r8, {r0-r6}			@ caller: status, reply
+	stmia	r8, {r0-r6}			@ caller: status, reply (its r7 is
+						@ HV_SYS_CALL, 0, as deliver() sets)
 
 /* The current thread waits on ep r11 again; the caller r8 runs. */
 reply_done:
