@@ -33,10 +33,11 @@ KERNEL_OBJS := $(patsubst %,$(B)/k/%.o,$(KERNEL_SRCS) $(KERNEL_ASM))
 LIB_SRCS := lib/src/crt0.S lib/src/ipc.S lib/src/runtime.c lib/src/log.c
 LIB_OBJS := $(patsubst %,$(B)/s/%.o,$(LIB_SRCS))
 
-SERVERS := init vmm console badsys ipcbench
+SERVERS := init vmm console rng badsys ipcbench
 init_SRCS := $(wildcard servers/init/*.c)
 vmm_SRCS := $(wildcard servers/vmm/*.c)
 console_SRCS := $(wildcard servers/devices/console/*.c)
+rng_SRCS := $(wildcard servers/devices/rng/*.c)
 badsys_SRCS := tests/servers/badsys.c
 ipcbench_SRCS := tests/servers/ipcbench.c
 
