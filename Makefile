@@ -7,6 +7,9 @@ OBJCOPY := $(CROSS)objcopy
 HV_BUILD ?= build
 B := $(HV_BUILD)
 FDT_ARMHF := $(B)/deps/libfdt-armhf/usr
+# the kernel's UAPI headers for armhf: <linux/virtio_*.h> and <asm/types.h>
+LINUX_ARMHF := $(B)/deps/linux-libc-armhf/usr/include
+LINUX_ARMHF_INC := -isystem $(LINUX_ARMHF) -isystem $(LINUX_ARMHF)/arm-linux-gnueabihf
 MUSL_INC := /usr/include/arm-linux-musleabihf
 MUSL_LIB := /usr/lib/arm-linux-musleabihf/libc.a
 PYTEST := /usr/bin/python3 -m pytest
@@ -15,7 +18,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes
 TARGET := -mcpu=cortex-a15 -marm -mfloat-abi=hard -mfpu=vfpv3-d16 -fno-short-enums
 TFLAGS := -std=c11 -O2 -g $(TARGET) $(WARN) -ffreestanding -fno-pic -nostdinc \
 	-isystem $(MUSL_INC) -isystem $(shell $(CC_T) -print-file-name=include) \
-	-I$(FDT_ARMHF)/include -Ilib/include
+	$(LINUX_ARMHF_INC) -I$(FDT_ARMHF)/include -Ilib/include
 KFLAGS := $(TFLAGS) -mgeneral-regs-only -flto -fno-stack-protector -Imicrokernel/include \
 	-Imicrokernel/arch/armv7 -I$(B)
 SFLAGS := $(TFLAGS) -mgeneral-regs-only -flto -Iservers/vmm -Iservers/devices -Iservers/init
@@ -30,10 +33,11 @@ KERNEL_OBJS := $(patsubst %,$(B)/k/%.o,$(KERNEL_SRCS) $(KERNEL_ASM))
 LIB_SRCS := lib/src/crt0.S lib/src/ipc.S lib/src/runtime.c lib/src/log.c
 LIB_OBJS := $(patsubst %,$(B)/s/%.o,$(LIB_SRCS))
 
-SERVERS := init vmm console badsys ipcbench
+SERVERS := init vmm console rng badsys ipcbench
 init_SRCS := $(wildcard servers/init/*.c)
 vmm_SRCS := $(wildcard servers/vmm/*.c)
 console_SRCS := $(wildcard servers/devices/console/*.c)
+rng_SRCS := $(wildcard servers/devices/rng/*.c)
 badsys_SRCS := tests/servers/badsys.c
 ipcbench_SRCS := tests/servers/ipcbench.c
 
@@ -43,8 +47,10 @@ all: $(B)/hyp.elf guests
 setup:
 	@HV_BUILD=$(B) bash tools/setup.sh
 
-# a plain `make` on a fresh clone fetches what it needs too
-$(FDT_ARMHF)/lib/arm-linux-gnueabihf/libfdt.a $(FDT_ARMHF)/include/libfdt.h:
+# a plain `make` on a fresh clone fetches what it needs too (one run of
+# setup.sh makes all three, also under -j)
+$(FDT_ARMHF)/lib/arm-linux-gnueabihf/libfdt.a $(FDT_ARMHF)/include/libfdt.h \
+		$(LINUX_ARMHF)/linux/virtio_ring.h &:
 	@HV_BUILD=$(B) bash tools/setup.sh
 
 $(B)/asm_offsets.h: microkernel/arch/armv7/offsets.c microkernel/include/kernel.h \
@@ -70,7 +76,7 @@ $(B)/hyp.elf: $(KERNEL_OBJS) $(B)/k/boot/modules.S.o boot/hyp.ld
 	$(CC_T) $(TARGET) -O2 -flto -mgeneral-regs-only $(LDFLAGS_T) -T boot/hyp.ld $(KERNEL_OBJS) $(B)/k/boot/modules.S.o \
 		$(TLIBS) -o $@
 
-$(B)/s/%.c.o: %.c $(FDT_ARMHF)/include/libfdt.h
+$(B)/s/%.c.o: %.c $(FDT_ARMHF)/include/libfdt.h $(LINUX_ARMHF)/linux/virtio_ring.h
 	@mkdir -p $(dir $@)
 	$(CC_T) $(SFLAGS) -MMD -c $< -o $@
 

@@ -26,7 +26,7 @@ unsigned nr_cpus;
 extern char hyp_vectors[], __kernel_end[], __modules_start[], __modules_end[];
 extern char _mod_init_start[], _mod_init_end[], _mod_vmm_start[], _mod_vmm_end[];
 extern char _mod_console_start[], _mod_console_end[], _mod_badsys_start[], _mod_badsys_end[];
-extern char _mod_ipcbench_start[], _mod_ipcbench_end[];
+extern char _mod_ipcbench_start[], _mod_ipcbench_end[], _mod_rng_start[], _mod_rng_end[];
 void secondary_entry(void);
 void boot_main(void) __attribute__((noreturn));
 void secondary_main(unsigned cpu) __attribute__((noreturn));
@@ -38,6 +38,7 @@ static const struct {
     {"init", _mod_init_start, _mod_init_end},
     {"vmm", _mod_vmm_start, _mod_vmm_end},
     {"console", _mod_console_start, _mod_console_end},
+    {"rng", _mod_rng_start, _mod_rng_end},
     {"badsys", _mod_badsys_start, _mod_badsys_end},
     {"ipcbench", _mod_ipcbench_start, _mod_ipcbench_end},
 };
@@ -118,6 +119,10 @@ static void fill_bootinfo(struct hv_bootinfo *bi, uint32_t free_base)
 	bi->gicv_pa = platform.gicv;
 	bi->config_ipa = HV_SRV_CONFIG;
 	bi->config_size = HV_CONFIG_DTB_MAX;
+	bi->host_dtb_ipa = HV_SRV_HOST_DTB;
+	bi->host_dtb_size = HV_PA_CONFIG_DTB - HV_PA_HOST_DTB;
+	bi->virtio_pa = platform.virtio_base;
+	bi->virtio_size = platform.virtio_size;
 	bi->counter_freq = arch_counter_freq();
 	bi->nr_modules = sizeof(modules) / sizeof(modules[0]);
 	for (unsigned i = 0; i < bi->nr_modules; i++) {
@@ -148,6 +153,7 @@ static void create_init(uint32_t mem, uint32_t free_base)
 	init_map(mem, 0, INIT_MEM_SIZE, HV_MAP_RWX);
 	init_map(mem + INIT_MEM_SIZE, HV_SRV_BOOTINFO, 4096, HV_MAP_R);
 	init_map(HV_PA_CONFIG_DTB, HV_SRV_CONFIG, HV_CONFIG_DTB_MAX, HV_MAP_R);
+	init_map(HV_PA_HOST_DTB, HV_SRV_HOST_DTB, HV_PA_CONFIG_DTB - HV_PA_HOST_DTB, HV_MAP_R);
 	init_map((uint32_t)__modules_start, HV_SRV_MODULES,
 	         (uint32_t)(__modules_end - __modules_start), HV_MAP_R);
 	init_map(free_base, free_base, platform.ram_base + platform.ram_size - free_base,
@@ -164,6 +170,10 @@ static void create_init(uint32_t mem, uint32_t free_base)
 	give_cap(HV_INIT_CAP_DEBUG, (struct cap){.type = HV_CAP_DEBUG});
 	give_cap(HV_INIT_CAP_GICV,
 	         (struct cap){.type = HV_CAP_DEVICE, .mem = {platform.gicv, 0x2000}});
+	if (platform.virtio_size)
+		give_cap(HV_INIT_CAP_VIRTIO,
+		         (struct cap){.type = HV_CAP_DEVICE,
+		                      .mem = {platform.virtio_base, platform.virtio_size}});
 
 	struct thread *t = thread_alloc();
 	t->as = init_space;

@@ -11,5 +11,6 @@ _mod_##name##_end:
 	MODULE(init, "servers/init.bin")
 	MODULE(vmm, "servers/vmm.bin")
 	MODULE(console, "servers/console.bin")
+	MODULE(rng, "servers/rng.bin")
 	MODULE(badsys, "servers/badsys.bin")
 	MODULE(ipcbench, "servers/ipcbench.bin")

@@ -1,6 +1,7 @@
 /*
  * Reads the host device tree QEMU passes (at the start of RAM for a
- * bare-metal image) with libfdt: memory, GICv2 frames, UART, PSCI conduit.
+ * bare-metal image) with libfdt: memory, GICv2 frames, UART, PSCI conduit,
+ * the span of the virtio-mmio transports (init's device servers probe them).
  */
 #include "armv7.h"
 #include "kernel.h"
@@ -44,6 +45,22 @@ static int count_cpus(const void *fdt)
 	return n ? n : 1;
 }
 
+static void read_virtio_span(const void *fdt)
+{
+	uint32_t lo = ~0u, hi = 0, addr, size;
+	int node = -1;
+	while ((node = fdt_node_offset_by_compatible(fdt, node, "virtio,mmio")) >= 0) {
+		if (read_reg(fdt, node, 0, &addr, &size) || addr + size < addr)
+			continue;
+		lo = addr < lo ? addr : lo;
+		hi = addr + size > hi ? addr + size : hi;
+	}
+	if (hi > lo) {
+		platform.virtio_base = lo & ~4095u;
+		platform.virtio_size = ((hi + 4095u) & ~4095u) - platform.virtio_base;
+	}
+}
+
 void platform_read(const void *fdt)
 {
 	uint32_t size;
@@ -73,6 +90,7 @@ void platform_read(const void *fdt)
 	if (!method)
 		panic("device tree: no PSCI node");
 	platform.psci_hvc = !strcmp(method, "hvc");
+	read_virtio_span(fdt);
 	platform.nr_cpus = (unsigned)count_cpus(fdt);
 	if (platform.nr_cpus > MAX_CPUS)
 		platform.nr_cpus = MAX_CPUS;

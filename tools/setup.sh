@@ -11,12 +11,17 @@
 # but downloaded and unpacked into $HV_BUILD/deps/libfdt-armhf/, giving
 #   usr/include/libfdt.h, fdt.h, libfdt_env.h
 #   usr/lib/arm-linux-gnueabihf/libfdt.a
+# The same way linux-libc-dev:armhf (the kernel's UAPI headers for 32-bit ARM:
+# <linux/virtio_*.h> and the <asm/types.h> they need) goes into
+# $HV_BUILD/deps/linux-libc-armhf/; an installed one would have to match the
+# host's linux-libc-dev version exactly (Multi-Arch: same).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${HV_BUILD:-$REPO/build}
 DEPS=$BUILD/deps
 LIBFDT_ARMHF=$DEPS/libfdt-armhf
+LINUX_ARMHF=$DEPS/linux-libc-armhf
 
 PACKAGES=(
 	gcc make
@@ -68,39 +73,66 @@ libfdt_armhf_present() {
 		-f $LIBFDT_ARMHF/usr/lib/arm-linux-gnueabihf/libfdt.a ]]
 }
 
-# fetch_libfdt_armhf: apt-get download + dpkg-deb -x, unpacked into a
-# temporary directory first so that a half-done run is never taken as done.
-fetch_libfdt_armhf() {
-	local tmp
+linux_armhf_present() {
+	[[ -f $LINUX_ARMHF/usr/include/linux/virtio_ring.h &&
+		-f $LINUX_ARMHF/usr/include/arm-linux-gnueabihf/asm/types.h ]]
+}
+
+# fetch_deb PACKAGE:armhf DIR: apt-get download + dpkg-deb -x, unpacked into
+# a temporary directory first so that a half-done run is never taken as done.
+fetch_deb() {
+	local pkg=$1 dir=$2 tmp
 	mkdir -p "$DEPS"
-	tmp=$(mktemp -d "$DEPS/.libfdt.XXXXXX")
-	say "fetching libfdt-dev:armhf into ${LIBFDT_ARMHF#"$REPO"/}"
+	tmp=$(mktemp -d "$DEPS/.fetch.XXXXXX")
+	say "fetching $pkg into ${dir#"$REPO"/}"
 	local sandbox=()
 	# As root apt drops to _apt for downloads and warns when _apt cannot
 	# write here; downloading as root is fine for a single .deb.
 	is_root && sandbox=(-o APT::Sandbox::User=root)
-	if ! (cd "$tmp" && apt-get download -qq "${sandbox[@]}" libfdt-dev:armhf); then
+	if ! (cd "$tmp" && apt-get download -qq "${sandbox[@]}" "$pkg"); then
 		rm -rf "$tmp"
 		return 1
 	fi
 	local deb
-	deb=$(ls "$tmp"/libfdt-dev_*_armhf.deb)
+	deb=$(ls "$tmp"/"${pkg%%:*}"_*_armhf.deb)
 	dpkg-deb -x "$deb" "$tmp/root"
-	rm -rf "$LIBFDT_ARMHF"
-	mv "$tmp/root" "$LIBFDT_ARMHF"
+	rm -rf "$dir"
+	mv "$tmp/root" "$dir"
 	rm -rf "$tmp"
+}
+
+fetch_libfdt_armhf() {
+	fetch_deb libfdt-dev:armhf "$LIBFDT_ARMHF" || return 1
 	libfdt_armhf_present || die "libfdt-dev:armhf unpacked but libfdt.h/libfdt.a not found in $LIBFDT_ARMHF"
 }
 
+fetch_linux_armhf() {
+	fetch_deb linux-libc-dev:armhf "$LINUX_ARMHF" || return 1
+	linux_armhf_present || die "linux-libc-dev:armhf unpacked but linux/virtio_ring.h or asm/types.h not found in $LINUX_ARMHF"
+}
+
+# fetch_or_refresh NAME: run fetch_NAME, refreshing the package lists once
+# when the download fails (they may be missing or stale).
+fetch_or_refresh() {
+	local what=$1
+	"fetch_$what" && return 0
+	((updated)) && die "apt-get download for $what failed"
+	is_root || die "apt-get download for $what failed (run as root to refresh the package lists)"
+	apt_update
+	updated=1
+	"fetch_$what" || die "apt-get download for $what failed"
+}
+
 main() {
-	local need_arch=0 updated=0 missing=()
+	local need_arch=0 missing=()
+	updated=0
 
 	dpkg --print-foreign-architectures | grep -qx armhf || need_arch=1
 	for p in "${PACKAGES[@]}"; do
 		is_installed "$p" || missing+=("$p")
 	done
 
-	if ((need_arch == 0 && ${#missing[@]} == 0)) && libfdt_armhf_present; then
+	if ((need_arch == 0 && ${#missing[@]} == 0)) && libfdt_armhf_present && linux_armhf_present; then
 		say "everything present"
 		return 0
 	fi
@@ -131,15 +163,8 @@ main() {
 		((${#still[@]} == 0)) || die "still missing after apt-get install: ${still[*]}"
 	fi
 
-	if ! libfdt_armhf_present; then
-		if ! fetch_libfdt_armhf; then
-			# The package lists may be missing or stale: refresh once.
-			((updated)) && die "apt-get download libfdt-dev:armhf failed"
-			is_root || die "apt-get download libfdt-dev:armhf failed (run as root to refresh the package lists)"
-			apt_update
-			fetch_libfdt_armhf || die "apt-get download libfdt-dev:armhf failed"
-		fi
-	fi
+	libfdt_armhf_present || fetch_or_refresh libfdt_armhf
+	linux_armhf_present || fetch_or_refresh linux_armhf
 	say "done"
 }
 

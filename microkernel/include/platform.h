@@ -9,7 +9,8 @@ struct platform {
 	uint32_t gicd, gicc, gich, gicv;
 	uint32_t uart;
 	uint32_t uart_irq;
-	uint32_t psci_hvc; /* 0: SMC conduit, 1: HVC */
+	uint32_t psci_hvc;                 /* 0: SMC conduit, 1: HVC */
+	uint32_t virtio_base, virtio_size; /* span of the virtio,mmio nodes, or 0 */
 	unsigned nr_cpus;
 };
 

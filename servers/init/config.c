@@ -76,6 +76,7 @@ static int read_vm(const void *dtb, int node, struct vm_config *vm, struct confi
 	if (copy_string(dtb, node, "bootargs", vm->bootargs, sizeof(vm->bootargs)) < 0)
 		goto bad;
 	vm->testhooks = fdt_getprop(dtb, node, "testhooks", NULL) != NULL;
+	vm->rng = fdt_getprop(dtb, node, "rng", NULL) != NULL;
 	return 0;
 bad:
 	log_printf("config: VM node %s: missing or malformed '%s'\n", fdt_get_name(dtb, node, NULL),
@@ -91,6 +92,14 @@ static void read_tests(const void *dtb, struct config *cfg)
 		if (name && strlen(name) < HV_NAME_MAX)
 			strcpy(cfg->tests[cfg->nr_tests++], name);
 	}
+}
+
+bool config_wants_rng(const struct config *cfg)
+{
+	for (unsigned i = 0; i < cfg->nr_vms; i++)
+		if (cfg->vm[i].rng)
+			return true;
+	return false;
 }
 
 int config_read(const void *dtb, struct config *cfg)

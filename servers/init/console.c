@@ -1,6 +1,7 @@
 /*
  * Starting the console server: one ring page per stream (each VM, then
- * "hv" for init's own messages, then test servers), the UART and its
+ * "hv" for init's own messages, then test servers, then the entropy
+ * server's "rng" when a VM asks for it), the UART and its
  * interrupt, and a way to call init for control-prompt commands.
  */
 #include "init.h"
@@ -13,6 +14,7 @@
 #define CONSOLE_PRIO 150
 
 int console_ntfn;
+int console_rng_stream = -1;
 static struct server console;
 static uint32_t ring_pa[HV_MAX_STREAMS];
 static unsigned nr_streams;
@@ -82,6 +84,8 @@ int console_start(const struct config *cfg)
 	add_stream(ci, "hv");
 	for (unsigned i = 0; i < cfg->nr_tests; i++)
 		add_stream(ci, cfg->tests[i]);
+	if (config_wants_rng(cfg))
+		console_rng_stream = add_stream(ci, "rng");
 	ci->nr_streams = nr_streams;
 	ci->counter_freq = bootinfo->counter_freq;
 	for (unsigned i = 0; i < nr_streams; i++)

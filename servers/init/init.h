@@ -18,6 +18,7 @@ struct vm_config {
 	uint32_t kernel_pa, kernel_size;
 	uint32_t initrd_pa, initrd_size;
 	bool testhooks;
+	bool rng; /* a virtio-rng device backed by the entropy server */
 	char bootargs[HV_BOOTARGS_MAX];
 };
 
@@ -59,6 +60,12 @@ int console_start(const struct config *cfg);
 int console_grant_ntfn(struct server *s, uint32_t dest, unsigned stream);
 int console_grant_input(unsigned vm, int ntfn);
 extern int console_ntfn;
+extern int console_rng_stream; /* the entropy server's stream, -1: none */
+
+/* the entropy server: its endpoint once started (0: not running) */
+bool config_wants_rng(const struct config *cfg);
+int rng_start(void);
+extern int rng_ep;
 
 /* VMs */
 int vm_create(unsigned index, const struct vm_config *vc);

@@ -55,6 +55,7 @@ static void fill_info(struct vm *vm)
 	info->initrd_ipa = HV_SRV_MODULES + ALIGN_2M(vc->kernel_size);
 	info->initrd_size = vc->initrd_size;
 	info->testhooks = vc->testhooks;
+	info->rng = vc->rng;
 	info->crash_on_start = vm->crash_loop;
 	info->instance = vm->restarts;
 	strncpy(info->bootargs, vc->bootargs, HV_BOOTARGS_MAX - 1);
@@ -91,6 +92,8 @@ static int monitor_caps(struct vm *vm)
 	if (!err)
 		err = server_grant(s, VMM_CAP_INIT, supervisor_ep, HV_RIGHT_WRITE,
 		                   INIT_BADGE_MONITOR | vm->index);
+	if (!err && vm->cfg->rng && rng_ep)
+		err = server_grant(s, VMM_CAP_RNG, rng_ep, HV_RIGHT_WRITE, vm->index);
 	for (unsigned j = 0; !err && j < vm->cfg->cpus; j++)
 		err = server_grant(s, VMM_CAP_VCPU0 + j, vm->vcpu[j],
 		                   HV_RIGHT_READ | HV_RIGHT_WRITE, 0);
@@ -166,6 +169,10 @@ int vm_create(unsigned index, const struct vm_config *vc)
 		vm->state = VM_FAILED;
 		return -1;
 	}
+	if (vc->rng && !rng_ep)
+		log_printf("%s: rng=on, but the entropy server is not running: its virtio-rng "
+		           "device will fail\n",
+		           vc->name);
 	if (guest_create(vm) || console_grant_input(index, vm->ntfn) || monitor_start(vm)) {
 		vm->state = VM_FAILED;
 		return -1;

@@ -22,6 +22,9 @@
  *		clk: apb-pclk { compatible = "fixed-clock"; #clock-cells = <0>;
  *			clock-frequency = <24000000>;
  *			clock-output-names = "clk24mhz"; };
+ *		virtio_mmio@VIRTIO+0x200*i { compatible = "virtio,mmio";
+ *			reg = <VIRTIO+0x200*i 0x200>; dma-coherent;
+ *			interrupts = <0 (VIRTIO_IRQ + i - 32) 4>; };
  *		pl011@UART { compatible = "arm,pl011", "arm,primecell";
  *			reg = <UART 0x1000>; interrupts = <0 (IRQ - 32) 4>;
  *			clocks = <&clk &clk>;
@@ -47,6 +50,7 @@
 #define GICD_FRAME_SIZE 0x1000u
 #define GICC_FRAME_SIZE 0x2000u
 #define UART_FRAME_SIZE 0x1000u
+#define VIRTIO_SLOT     0x200u /* virtio 1.2 4.2.2: registers and config space */
 #define APB_CLOCK_HZ    24000000u
 
 /* GIC interrupt specifier (arm,gic binding) */
@@ -243,6 +247,24 @@ static int uart_node(void *fdt, const struct guest_dtb_params *p)
 	return fdt_end_node(fdt);
 }
 
+/* Coherent: the monitor reads and writes guest RAM through the cache. */
+static int virtio_node(void *fdt, const struct guest_dtb_params *p, unsigned i)
+{
+	const uint32_t base = p->virtio + i * VIRTIO_SLOT;
+	const uint32_t reg[] = {base, VIRTIO_SLOT};
+	const uint32_t interrupts[] = {GIC_SPI, p->virtio_irq + i - GIC_FIRST_SPI,
+	                               IRQ_TYPE_LEVEL_HIGH};
+	char name[NAME_MAX_LEN];
+
+	unit_name(name, "", "virtio_mmio", base);
+	FDT_TRY(fdt_begin_node(fdt, name));
+	FDT_TRY(fdt_property_string(fdt, "compatible", "virtio,mmio"));
+	FDT_TRY(property_cells(fdt, "reg", reg, 2));
+	FDT_TRY(property_cells(fdt, "interrupts", interrupts, 3));
+	FDT_TRY(empty_property(fdt, "dma-coherent"));
+	return fdt_end_node(fdt);
+}
+
 static bool has_initrd(const struct guest_dtb_params *p)
 {
 	return p->initrd_end > p->initrd_start;
@@ -276,7 +298,9 @@ static int aliases_node(void *fdt, const struct guest_dtb_params *p)
 
 static bool params_ok(const struct guest_dtb_params *p)
 {
-	return p->nr_cpus >= 1 && p->nr_cpus <= GIC_MAX_CPUS && p->uart_irq >= GIC_FIRST_SPI;
+	return p->nr_cpus >= 1 && p->nr_cpus <= GIC_MAX_CPUS && p->uart_irq >= GIC_FIRST_SPI &&
+	       p->nr_virtio <= GUEST_DTB_MAX_VIRTIO &&
+	       (p->nr_virtio == 0 || p->virtio_irq >= GIC_FIRST_SPI);
 }
 
 int guest_dtb_build(void *buf, uint32_t bufsize, const struct guest_dtb_params *p)
@@ -295,6 +319,8 @@ int guest_dtb_build(void *buf, uint32_t bufsize, const struct guest_dtb_params *
 	FDT_TRY(gic_node(buf, p));
 	FDT_TRY(timer_node(buf, p));
 	FDT_TRY(clock_node(buf));
+	for (unsigned i = 0; i < p->nr_virtio; i++)
+		FDT_TRY(virtio_node(buf, p, i));
 	FDT_TRY(uart_node(buf, p));
 	FDT_TRY(chosen_node(buf, p));
 	FDT_TRY(aliases_node(buf, p));

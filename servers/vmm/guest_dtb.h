@@ -1,6 +1,7 @@
 /*
  * The guest's device tree, built by the monitor with libfdt: memory, CPUs
- * with PSCI, the GICv2, the generic timer and the PL011 console.
+ * with PSCI, the GICv2, the generic timer, the PL011 console and the
+ * virtio-mmio transports.
  */
 #ifndef VMM_GUEST_DTB_H
 #define VMM_GUEST_DTB_H
@@ -17,8 +18,13 @@ struct guest_dtb_params {
 	uint32_t gicd;
 	uint32_t gicc;
 	uint32_t uart;
-	uint32_t uart_irq; /* INTID, an SPI (>= 32) */
+	uint32_t uart_irq;   /* INTID, an SPI (>= 32) */
+	unsigned nr_virtio;  /* virtio-mmio transports, 0..GUEST_DTB_MAX_VIRTIO */
+	uint32_t virtio;     /* the first; the others follow every 0x200 */
+	uint32_t virtio_irq; /* its INTID (an SPI); the others follow */
 };
+
+#define GUEST_DTB_MAX_VIRTIO 8
 
 /* 0, or a negative libfdt error (-FDT_ERR_NOSPACE: buf too small,
  * -FDT_ERR_BADVALUE: bad parameters). The blob's totalsize is what it uses. */

@@ -44,6 +44,9 @@ int guest_load(void)
 	    .gicc = HV_GUEST_GICC,
 	    .uart = HV_GUEST_UART,
 	    .uart_irq = HV_GUEST_UART_IRQ,
+	    .nr_virtio = info->rng ? 1 : 0,
+	    .virtio = HV_GUEST_VIRTIO,
+	    .virtio_irq = HV_GUEST_VIRTIO_IRQ,
 	};
 	int err = guest_dtb_build((void *)dtb, DTB_MAX, &p);
 	if (err) {

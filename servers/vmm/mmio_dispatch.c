@@ -2,7 +2,8 @@
  * Trapped data aborts: decode (mmio.c), find the device by address, and run
  * the access against the device state. Reads of GICD and PL011 output are
  * the hot paths and change no state; everything else goes through the
- * spare-copy commit (state.c). Unknown addresses get a data abort.
+ * spare-copy commit (state.c). Unknown addresses get a data abort, and so
+ * does the virtio transport of a VM without virtio devices.
  */
 #include "mmio.h"
 
@@ -36,6 +37,7 @@ static int uart_write(void *ctx, unsigned cpu, uint32_t off, unsigned size, uint
 static const struct mmio_region regions[] = {
     {HV_GUEST_GICD, 0x1000, gicd_read, gicd_write, 0},
     {HV_GUEST_UART, 0x1000, uart_read, uart_write, 0},
+    {HV_GUEST_VIRTIO, VIRTIO_MMIO_SLOT_SIZE, virtio_read, virtio_write, 0},
 };
 
 #define UART_DR 0x000u
@@ -79,4 +81,6 @@ void handle_mmio(struct exit *e)
 	dev_commit(e);
 	if (took)
 		ring->rx_cons = d->rx_cons;
+	if (r->base == HV_GUEST_VIRTIO)
+		virtio_publish(); /* used ring entries, once committed */
 }

@@ -50,14 +50,16 @@ bool uart_take_input(struct devstate *d)
 	return moved;
 }
 
-/* The guest EOId a level-sensitive interrupt: still asserted lines are
- * pending again (GIC spec 1.4.2, level-sensitive interrupts). Input that
+/* The guest EOId a level-sensitive interrupt: still asserted lines (the
+ * PL011's, a virtio transport's) are pending again (GIC spec 1.4.2,
+ * level-sensitive interrupts). Input that
  * found the receive FIFO full comes in now: a guest EOIs its UART interrupt
  * once it has read the FIFO dry (Linux's amba-pl011 does). */
 void resample_levels(void)
 {
 	const struct devstate *cur = dev_current();
-	if (!vpl011_irq_level(&cur->uart) && cur->rx_cons == ring->rx_prod)
+	if (!vpl011_irq_level(&cur->uart) && !virtio_irq_level(cur) &&
+	    cur->rx_cons == ring->rx_prod)
 		return;
 	struct devstate *d = dev_begin();
 	uart_take_input(d);

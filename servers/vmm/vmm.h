@@ -10,6 +10,7 @@
 
 #include "psci.h"
 #include "vgicd.h"
+#include "virtio_mmio.h"
 #include "vpl011.h"
 
 /*
@@ -28,8 +29,9 @@ struct devstate {
 	struct vgicd gicd;
 	struct vpl011 uart;
 	struct psci_state psci;
-	uint32_t rx_cons;     /* console input taken into the UART FIFO */
-	uint32_t power_event; /* 1 + INIT_POWER_*: SYSTEM_OFF/RESET init must hear of */
+	struct virtio_mmio rng; /* the entropy device's transport and requestq */
+	uint32_t rx_cons;       /* console input taken into the UART FIFO */
+	uint32_t power_event;   /* 1 + INIT_POWER_*: SYSTEM_OFF/RESET init must hear of */
 	uint32_t answered_vcpu, answered_serial;
 	struct words answer;
 };
@@ -79,6 +81,12 @@ void uart_input(void);
 bool uart_take_input(struct devstate *d);
 void resample_levels(void);
 void uart_output(struct exit *e, uint8_t c);
+
+/* virtio devices (virtio_dev.c), mmio_region handlers */
+int virtio_read(void *ctx, unsigned cpu, uint32_t off, unsigned size, uint32_t *val);
+int virtio_write(void *ctx, unsigned cpu, uint32_t off, unsigned size, uint32_t val);
+void virtio_publish(void);
+bool virtio_irq_level(const struct devstate *d);
 
 int guest_load(void);
 void tell_init_power(uint32_t what);

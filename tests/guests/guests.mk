@@ -25,7 +25,7 @@ _guests_standalone := $(words $(MAKEFILE_LIST))
 CROSS ?= arm-none-eabi-
 HV_BUILD ?= build
 
-GUESTS := hello seq gicd psci unmapped hostile isolation bench uartirq vfp banked uartrx
+GUESTS := hello seq gicd psci unmapped hostile isolation bench uartirq vfp banked uartrx virtiorng
 
 GUEST_SRC := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 GUEST_OUT := $(HV_BUILD)/guests
@@ -38,6 +38,8 @@ GUEST_MUSL_INC := /usr/include/arm-linux-musleabihf
 GUEST_MUSL_LIBC := /usr/lib/arm-linux-musleabihf/libc.a
 GUEST_LIBFDT := $(HV_BUILD)/deps/libfdt-armhf/usr
 GUEST_LIBFDT_A := $(GUEST_LIBFDT)/lib/arm-linux-gnueabihf/libfdt.a
+# linux-libc-dev:armhf unpacked by tools/setup.sh: <linux/virtio_*.h>
+GUEST_LINUX := $(HV_BUILD)/deps/linux-libc-armhf/usr/include
 
 GUEST_ARCH := -mcpu=cortex-a15 -marm -mfloat-abi=hard -mfpu=vfpv3-d16
 # -mno-unaligned-access: the guests run with the MMU off, where every data
@@ -46,6 +48,7 @@ GUEST_CFLAGS := -std=c11 -O2 -g $(GUEST_ARCH) -mno-unaligned-access \
 	-fno-short-enums -ffreestanding -fno-stack-protector \
 	-nostdinc -isystem $(GUEST_MUSL_INC) \
 	-isystem $(shell $(GUEST_CC) -print-file-name=include) \
+	-isystem $(GUEST_LINUX) -isystem $(GUEST_LINUX)/arm-linux-gnueabihf \
 	-I$(GUEST_LIBFDT)/include -Ilib/include -I$(GUEST_SRC)/lib \
 	-Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -MMD -MP
 GUEST_ASFLAGS := $(GUEST_ARCH) -g -I$(GUEST_SRC)/lib -MMD -MP

@@ -9,7 +9,7 @@ Console conventions (tools/hvrun):
     stats NAME, crash NAME [loop], destroy NAME, exit.
 
 --vm takes comma-separated key=value pairs (see tools/hvrun): kernel,
-name, cpus, mem, testhooks=on, and cmdline, which the monitor hands to the
+name, cpus, mem, testhooks=on, rng=on, and cmdline, which the monitor hands to the
 guest as /chosen/bootargs (the test guests read options like "count=300
 delay=5" from it, separated by spaces).
 """
@@ -47,7 +47,7 @@ def guest_bin(guest):
     return str(HV_BUILD / "guests" / f"{guest}.bin")
 
 
-def vm(guest, name, cpus=None, mem=None, bootargs=None, testhooks=False):
+def vm(guest, name, cpus=None, mem=None, bootargs=None, testhooks=False, rng=False):
     """A --vm argument: kernel=build/guests/GUEST.bin,name=NAME,...
 
     bootargs (a string, or a dict of options) goes in as cmdline=."""
@@ -62,6 +62,8 @@ def vm(guest, name, cpus=None, mem=None, bootargs=None, testhooks=False):
         parts.append(f"cmdline={bootargs}")
     if testhooks:
         parts.append("testhooks=on")
+    if rng:
+        parts.append("rng=on")
     return ",".join(parts)
 
 

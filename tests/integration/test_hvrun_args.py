@@ -179,6 +179,28 @@ def test_bad_testhooks(env, kernel):
                        "testhooks")
 
 
+def test_bad_rng(env, kernel):
+    assert_usage_error(hvrun(["--vm", f"kernel={kernel},rng=1"], env), "rng")
+
+
+def test_dry_run_rng(env, kernel):
+    # the device goes to QEMU once, however many VMs ask for rng
+    r = hvrun(["--vm", f"kernel={kernel},rng=on", "--vm", f"kernel={kernel},rng=on",
+               "--vm", f"kernel={kernel},rng=off", "--dry-run"], env)
+    assert r.returncode == 0, r.stderr
+    dts, cmd = split_dry_run(r.stdout)
+    vms = dts.split("vm@")[1:]
+    assert ["rng;" in v for v in vms] == [True, True, False]
+    assert cmd.count("-device virtio-rng-device") == 1
+    assert "-global virtio-mmio.force-legacy=false" in cmd
+
+
+def test_dry_run_no_rng(env, kernel):
+    r = hvrun(["--vm", f"kernel={kernel}", "--dry-run"], env)
+    assert r.returncode == 0, r.stderr
+    assert "rng;" not in r.stdout and "virtio" not in r.stdout
+
+
 def test_bad_test_server(env, kernel):
     assert_usage_error(
         hvrun(["--test-server", "nosuch", "--vm", f"kernel={kernel}"], env),

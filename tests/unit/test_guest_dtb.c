@@ -226,6 +226,32 @@ static void test_uart(void **state)
 	assert_stringlist_prop("/pl011@9000000", "clock-names", clock_names, sizeof(clock_names));
 }
 
+static void test_virtio(void **state)
+{
+	static const uint32_t reg0[] = {0x0a000000, 0x200}, reg1[] = {0x0a000200, 0x200};
+	static const uint32_t irq0[] = {0, 16, 4}, irq1[] = {0, 17, 4};
+	struct guest_dtb_params p = default_params;
+
+	(void)state;
+	build(&default_params); /* none by default */
+	assert_int_equal(fdt_node_offset_by_compatible(buf, -1, "virtio,mmio"), -FDT_ERR_NOTFOUND);
+	p.nr_virtio = 2;
+	p.virtio = 0x0a000000;
+	p.virtio_irq = 48;
+	build(&p);
+	assert_string_prop("/virtio_mmio@a000000", "compatible", "virtio,mmio");
+	assert_cells_prop("/virtio_mmio@a000000", "reg", reg0, 2);
+	assert_cells_prop("/virtio_mmio@a000000", "interrupts", irq0, 3);
+	assert_non_null(fdt_getprop(buf, node("/virtio_mmio@a000000"), "dma-coherent", NULL));
+	assert_cells_prop("/virtio_mmio@a000200", "reg", reg1, 2);
+	assert_cells_prop("/virtio_mmio@a000200", "interrupts", irq1, 3);
+	p.virtio_irq = 20; /* not an SPI */
+	assert_int_equal(guest_dtb_build(buf, BUF_SIZE, &p), -FDT_ERR_BADVALUE);
+	p.virtio_irq = 48;
+	p.nr_virtio = GUEST_DTB_MAX_VIRTIO + 1;
+	assert_int_equal(guest_dtb_build(buf, BUF_SIZE, &p), -FDT_ERR_BADVALUE);
+}
+
 static void test_chosen_and_aliases(void **state)
 {
 	(void)state;
@@ -315,6 +341,7 @@ int main(void)
 	    cmocka_unit_test(test_timer),
 	    cmocka_unit_test(test_clock),
 	    cmocka_unit_test(test_uart),
+	    cmocka_unit_test(test_virtio),
 	    cmocka_unit_test(test_chosen_and_aliases),
 	    cmocka_unit_test(test_no_initrd_no_bootargs),
 	    cmocka_unit_test(test_other_addresses),

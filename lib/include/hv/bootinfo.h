@@ -18,7 +18,8 @@
 #define HV_INIT_CAP_UART       5 /* DEVICE: the physical PL011 page */
 #define HV_INIT_CAP_DEBUG      6
 #define HV_INIT_CAP_GICV       7 /* DEVICE: the GIC virtual CPU interface */
-#define HV_INIT_CAP_FIRST_FREE 8
+#define HV_INIT_CAP_VIRTIO     8 /* DEVICE: QEMU's virtio-mmio transports (if any) */
+#define HV_INIT_CAP_FIRST_FREE 9
 
 struct hv_module {
 	char name[16];
@@ -34,6 +35,8 @@ struct hv_bootinfo {
 	uint32_t uart_pa, uart_irq;
 	uint32_t gicv_pa;
 	uint32_t config_ipa, config_size;
+	uint32_t host_dtb_ipa, host_dtb_size; /* the host DTB, to find devices */
+	uint32_t virtio_pa, virtio_size;      /* HV_INIT_CAP_VIRTIO's range, 0 if none */
 	uint32_t counter_freq;
 	uint32_t nr_modules;
 	struct hv_module modules[HV_MAX_MODULES];

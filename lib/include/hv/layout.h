@@ -23,19 +23,24 @@
 #define HV_SRV_STACK_TOP  0x00100000u
 #define HV_SRV_BOOTINFO   0x00100000u /* struct hv_bootinfo / per-server info */
 #define HV_SRV_CONFIG     0x00200000u /* init: the configuration DTB */
+#define HV_SRV_HOST_DTB   0x00300000u /* init: the host DTB QEMU wrote (read-only) */
 #define HV_SRV_STATE      0x00400000u /* vmm: state region kept across restarts */
 #define HV_SRV_STATE_SIZE 0x00010000u
 #define HV_SRV_RING       0x00500000u /* vmm: console ring page */
 #define HV_SRV_RINGS      0x00600000u /* console: one ring page per VM */
+#define HV_SRV_DEVICE     0x00700000u /* rng: the page of its virtio-mmio transport */
+#define HV_SRV_DMA        0x00800000u /* rng: memory the device reads and writes */
 #define HV_SRV_MODULES    0x01000000u /* init: boot modules; vmm: guest images */
 #define HV_SRV_UART       0x09000000u /* console: the physical PL011 */
 
 /* What a guest sees (the monitor's DTB describes the same). */
-#define HV_GUEST_GICD     0x08000000u
-#define HV_GUEST_GICC     0x08010000u
-#define HV_GUEST_UART     0x09000000u
-#define HV_GUEST_UART_IRQ 33u /* SPI 1 */
-#define HV_GUEST_RAM      0x40000000u
-#define HV_GUEST_NR_IRQS  64u
+#define HV_GUEST_GICD       0x08000000u
+#define HV_GUEST_GICC       0x08010000u
+#define HV_GUEST_UART       0x09000000u
+#define HV_GUEST_UART_IRQ   33u /* SPI 1 */
+#define HV_GUEST_RAM        0x40000000u
+#define HV_GUEST_VIRTIO     0x0a000000u /* virtio-mmio transports, 0x200 each, as QEMU virt */
+#define HV_GUEST_VIRTIO_IRQ 48u         /* SPI 16 + transport number, as QEMU virt */
+#define HV_GUEST_NR_IRQS    64u
 
 #endif

@@ -18,6 +18,7 @@
 #define VMM_CAP_CONSOLE 2 /* signal the console: new output */
 #define VMM_CAP_NTFN    3 /* own notification, bound: crash requests, input */
 #define VMM_CAP_INIT    4 /* call init: power events */
+#define VMM_CAP_RNG     5 /* call the entropy server (VMs with rng only) */
 #define VMM_CAP_VCPU0   8 /* VMM_CAP_VCPU0 + i: vCPU i */
 
 #define VMM_NTFN_CRASH (1u << 0) /* fault now (control prompt `crash`) */
@@ -34,6 +35,7 @@ struct vmm_info {
 	uint32_t testhooks;
 	uint32_t crash_on_start;
 	uint32_t instance; /* 0 for the first monitor, then restarts */
+	uint32_t rng;      /* a virtio-rng device at HV_GUEST_VIRTIO, backed by VMM_CAP_RNG */
 	char bootargs[HV_BOOTARGS_MAX];
 };
 
@@ -51,6 +53,26 @@ struct console_info {
 	uint32_t counter_freq;
 	char names[HV_MAX_STREAMS][HV_NAME_MAX];
 	uint32_t ring_ipa[HV_MAX_STREAMS];
+};
+
+/* ---- entropy server (servers/devices/rng) ----
+ * It drives QEMU's virtio-rng device and serves monitors: a call with
+ * m[0] = RNG_GET, m[1] = bytes wanted (1..RNG_MSG_BYTES) is answered with
+ * m[0] = bytes given (1..wanted) or a negative HV_E* error, and the bytes
+ * in m[1..5] (little endian, m[1] first). The badge is the caller's VM. */
+#define RNG_CAP_EP    1 /* its endpoint, monitors call it */
+#define RNG_CAP_IRQ   2 /* the transport's interrupt */
+#define RNG_CAP_NTFN  3 /* own notification, signalled by the interrupt */
+#define RNG_CAP_LOG   4 /* signal the console */
+#define RNG_MSG_BYTES 20
+#define RNG_GET       1u
+
+struct rng_info {
+	uint32_t mmio_pa;  /* the transport's physical address */
+	uint32_t mmio_ipa; /* its registers (in the page at HV_SRV_DEVICE) */
+	uint32_t dma_pa;   /* physical address of the memory at HV_SRV_DMA */
+	uint32_t dma_size;
+	uint32_t ring_ipa; /* log stream */
 };
 
 /* ---- test servers (tests/servers) ---- */

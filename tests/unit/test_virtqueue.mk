@@ -1,0 +1,1 @@
+test_virtqueue_SRCS := servers/vmm/virtqueue.c
