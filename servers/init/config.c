@@ -94,14 +94,6 @@ static void read_tests(const void *dtb, struct config *cfg)
 	}
 }
 
-bool config_wants_rng(const struct config *cfg)
-{
-	for (unsigned i = 0; i < cfg->nr_vms; i++)
-		if (cfg->vm[i].rng)
-			return true;
-	return false;
-}
-
 int config_read(const void *dtb, struct config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));

@@ -84,8 +84,7 @@ int console_start(const struct config *cfg)
 	add_stream(ci, "hv");
 	for (unsigned i = 0; i < cfg->nr_tests; i++)
 		add_stream(ci, cfg->tests[i]);
-	if (config_wants_rng(cfg))
-		console_rng_stream = add_stream(ci, "rng");
+	console_rng_stream = add_stream(ci, "rng");
 	ci->nr_streams = nr_streams;
 	ci->counter_freq = bootinfo->counter_freq;
 	for (unsigned i = 0; i < nr_streams; i++)

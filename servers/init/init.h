@@ -63,7 +63,6 @@ extern int console_ntfn;
 extern int console_rng_stream; /* the entropy server's stream, -1: none */
 
 /* the entropy server: its endpoint once started (0: not running) */
-bool config_wants_rng(const struct config *cfg);
 int rng_start(void);
 extern int rng_ep;
 

@@ -172,8 +172,7 @@ int main(const struct hv_bootinfo *bi)
 	log_init(0, stream_ring(cfg.nr_vms), (uint32_t)log_cap);
 	log_printf("%u VMs, %u CPUs; Ctrl-A then c opens the control prompt\n", cfg.nr_vms,
 	           (unsigned)bi->nr_cpus);
-	if (config_wants_rng(&cfg))
-		rng_start();
+	rng_start(); /* every guest gets an rng-seed from it */
 	for (unsigned i = 0; i < cfg.nr_vms; i++)
 		vm_create(i, &cfg.vm[i]);
 	start_tests();

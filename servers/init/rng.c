@@ -1,6 +1,6 @@
 /*
- * The entropy server (servers/devices/rng), started when a VM asks for
- * rng. QEMU's virt machine has 32 virtio-mmio transports (virtio,mmio nodes
+ * The entropy server (servers/devices/rng): it seeds every guest's
+ * /chosen/rng-seed and feeds the virtio-rng device of VMs with rng=on. QEMU's virt machine has 32 virtio-mmio transports (virtio,mmio nodes
  * in the host DTB); `-device virtio-rng-device` plugs into one of them,
  * which one is QEMU's choice, so init reads each transport's DeviceID
  * (virtio 1.2 section 4.2.2) through HV_INIT_CAP_VIRTIO and takes the
@@ -126,8 +126,8 @@ int rng_start(void)
 	if (console_rng_stream < 0)
 		return -1;
 	if (find_device(&pa, &intid)) {
-		log_printf("rng: QEMU's machine has no virtio-rng device "
-		           "(tools/hvrun adds -device virtio-rng-device for rng=on)\n");
+		log_printf("rng: QEMU's machine has no virtio-rng device (tools/hvrun adds "
+		           "-device virtio-rng-device): guests get no rng-seed, rng=on fails\n");
 		return -1;
 	}
 	int ep = slot_alloc();

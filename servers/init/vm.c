@@ -92,7 +92,7 @@ static int monitor_caps(struct vm *vm)
 	if (!err)
 		err = server_grant(s, VMM_CAP_INIT, supervisor_ep, HV_RIGHT_WRITE,
 		                   INIT_BADGE_MONITOR | vm->index);
-	if (!err && vm->cfg->rng && rng_ep)
+	if (!err && rng_ep) /* for the guest's rng-seed, and its virtio-rng if rng=on */
 		err = server_grant(s, VMM_CAP_RNG, rng_ep, HV_RIGHT_WRITE, vm->index);
 	for (unsigned j = 0; !err && j < vm->cfg->cpus; j++)
 		err = server_grant(s, VMM_CAP_VCPU0 + j, vm->vcpu[j],

@@ -283,6 +283,9 @@ static int chosen_node(void *fdt, const struct guest_dtb_params *p)
 		FDT_TRY(fdt_property_u32(fdt, "linux,initrd-start", p->initrd_start));
 		FDT_TRY(fdt_property_u32(fdt, "linux,initrd-end", p->initrd_end));
 	}
+	/* entropy the kernel may credit at once (dt-schema chosen.yaml) */
+	if (p->rng_seed && p->rng_seed_len)
+		FDT_TRY(fdt_property(fdt, "rng-seed", p->rng_seed, (int)p->rng_seed_len));
 	return fdt_end_node(fdt);
 }
 

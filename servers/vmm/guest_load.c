@@ -33,6 +33,10 @@ int guest_load(void)
 	memcpy((void *)kernel, (const void *)info->kernel_ipa, info->kernel_size);
 	if (info->initrd_size)
 		memcpy((void *)initrd, (const void *)info->initrd_ipa, info->initrd_size);
+	/* Linux credits it and has its random pool ready at once, rather than
+	 * stalling on first use (the entropy server drives QEMU's virtio-rng) */
+	uint8_t seed[64];
+	bool seeded = entropy_fill(seed, sizeof(seed));
 	struct guest_dtb_params p = {
 	    .ram_base = ram,
 	    .ram_size = size,
@@ -47,6 +51,8 @@ int guest_load(void)
 	    .nr_virtio = info->rng ? 1 : 0,
 	    .virtio = HV_GUEST_VIRTIO,
 	    .virtio_irq = HV_GUEST_VIRTIO_IRQ,
+	    .rng_seed = seeded ? seed : NULL,
+	    .rng_seed_len = sizeof(seed),
 	};
 	int err = guest_dtb_build((void *)dtb, DTB_MAX, &p);
 	if (err) {

@@ -48,6 +48,19 @@ static int rng_entropy(void *ctx, uint8_t *buf, uint32_t n)
 	return got;
 }
 
+/* n bytes of the host's entropy into buf, if the entropy server gives them
+ * (every monitor may call it, with or without a virtio-rng device). */
+bool entropy_fill(uint8_t *buf, uint32_t n)
+{
+	for (uint32_t got = 0; got < n;) {
+		int r = rng_entropy(NULL, buf + got, n - got);
+		if (r <= 0)
+			return false;
+		got += (uint32_t)r;
+	}
+	return true;
+}
+
 static void report(const struct virtio_mmio *before, const struct virtio_mmio *after, int r)
 {
 	if (r < 0)

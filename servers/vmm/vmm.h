@@ -87,6 +87,7 @@ int virtio_read(void *ctx, unsigned cpu, uint32_t off, unsigned size, uint32_t *
 int virtio_write(void *ctx, unsigned cpu, uint32_t off, unsigned size, uint32_t val);
 void virtio_publish(void);
 bool virtio_irq_level(const struct devstate *d);
+bool entropy_fill(uint8_t *buf, uint32_t n);
 
 int guest_load(void);
 void tell_init_power(uint32_t what);

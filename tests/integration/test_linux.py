@@ -62,6 +62,8 @@ def test_linux_boots_to_init(hvrun, linux_images):
     assert linux_images["kernel-release"] in lines, lines[-20:]
     assert "linux-ok" in lines
     assert not [l for l in lines if "failed to load" in l], lines
+    # seeded from the host's entropy through /chosen/rng-seed
+    assert any("random: crng init done" in l for l in lines), lines[:60]
 
 
 def interrupt_counts(lines, label):

@@ -279,6 +279,27 @@ static void test_no_initrd_no_bootargs(void **state)
 	assert_string_prop("/chosen", "stdout-path", "/pl011@9000000");
 }
 
+/* The entropy handed over becomes /chosen/rng-seed, byte for byte. */
+static void test_rng_seed(void **state)
+{
+	struct guest_dtb_params p = default_params;
+	uint8_t seed[64];
+	int len;
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(seed); i++)
+		seed[i] = (uint8_t)(i * 37 + 5);
+	build(&p);
+	assert_no_prop("/chosen", "rng-seed");
+	p.rng_seed = seed;
+	p.rng_seed_len = sizeof(seed);
+	build(&p);
+	const void *prop = fdt_getprop(buf, node("/chosen"), "rng-seed", &len);
+	assert_non_null(prop);
+	assert_int_equal(len, sizeof(seed));
+	assert_memory_equal(prop, seed, sizeof(seed));
+}
+
 /* Node names and paths follow the addresses given. */
 static void test_other_addresses(void **state)
 {
@@ -344,6 +365,7 @@ int main(void)
 	    cmocka_unit_test(test_virtio),
 	    cmocka_unit_test(test_chosen_and_aliases),
 	    cmocka_unit_test(test_no_initrd_no_bootargs),
+	    cmocka_unit_test(test_rng_seed),
 	    cmocka_unit_test(test_other_addresses),
 	    cmocka_unit_test(test_buffer_too_small),
 	    cmocka_unit_test(test_bad_params),

@@ -10,7 +10,7 @@
 
 #define HV_NAME_MAX     16
 #define HV_MAX_VMS      8
-#define HV_MAX_STREAMS  12
+#define HV_MAX_STREAMS  16
 #define HV_BOOTARGS_MAX 512
 
 /* ---- monitor (servers/vmm) ---- */
