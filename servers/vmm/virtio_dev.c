@@ -65,7 +65,7 @@ static void report(const struct virtio_mmio *before, const struct virtio_mmio *a
 {
 	if (r < 0)
 		log_printf("vmm: virtio-rng: the entropy server is unavailable (error %d): the "
-		           "device needs a reset\n",
+		           "request waits for the guest's next notify\n",
 		           r);
 	else if (!(before->status & VIRTIO_CONFIG_S_NEEDS_RESET) &&
 	         (after->status & VIRTIO_CONFIG_S_NEEDS_RESET))
@@ -93,11 +93,8 @@ int virtio_write(void *ctx, unsigned cpu, uint32_t off, unsigned size, uint32_t 
 		return -1;
 	int err = virtio_mmio_write(&d->rng, &virtio_rng_device, &gm, off, size, val, &kick);
 	int r = 0;
-	if (!err && kick) {
+	if (!err && kick) /* a source failure leaves the chain for the next notify */
 		r = virtio_rng_process(&d->rng, &gm, rng_entropy, NULL);
-		if (r < 0)
-			virtio_mmio_needs_reset(&d->rng, r);
-	}
 	report(&before, &d->rng, r);
 	return err;
 }

@@ -63,10 +63,11 @@ int virtio_rng_process(struct virtio_mmio *v, const struct guest_mem *gm, entrop
 {
 	struct vq_state *q = &v->vq[REQUESTQ];
 	struct vq_chain c;
-	int used = 0, err = 0, r;
+	int used = 0, err = 0, r = 0;
 	if (!virtio_mmio_queue_live(v, REQUESTQ))
 		return 0;
-	while ((r = vq_pop(gm, q, &c)) == 1) {
+	/* at most a queue's worth per notify: another vCPU may keep adding */
+	for (unsigned k = 0; k < q->num && (r = vq_pop(gm, q, &c)) == 1; k++) {
 		if (c.read_len) {
 			virtio_mmio_needs_reset(v, BAD_READ);
 			break;

@@ -351,6 +351,26 @@ static void test_rng_source_failure(void **state)
 	assert_int_equal(process(), 1);
 }
 
+/* Another vCPU that keeps making the chain available while the monitor
+ * serves it gets at most a queue's worth of chains per notify. */
+static int endless_entropy(void *ctx, uint8_t *buf, uint32_t n)
+{
+	(void)ctx;
+	if (calls < 4 * NUM) /* not forever: a regression fails, not hangs */
+		make_available(0);
+	return fake_entropy(NULL, buf, n);
+}
+
+static void test_rng_bounded_per_notify(void **state)
+{
+	(void)state;
+	bring_up();
+	set_desc(0, BUF, 16, VRING_DESC_F_WRITE, 0);
+	make_available(0);
+	assert_int_equal(virtio_rng_process(&v, &gm, endless_entropy, NULL), NUM);
+	assert_int_equal(calls, NUM);
+}
+
 static void test_rng_no_interrupt_flag(void **state)
 {
 	(void)state;
@@ -416,6 +436,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_rng_readable_buffer_needs_reset, setup_rng),
 	    cmocka_unit_test_setup(test_rng_bad_descriptor_needs_reset, setup_rng),
 	    cmocka_unit_test_setup(test_rng_source_failure, setup_rng),
+	    cmocka_unit_test_setup(test_rng_bounded_per_notify, setup_rng),
 	    cmocka_unit_test_setup(test_rng_no_interrupt_flag, setup_rng),
 	    cmocka_unit_test_setup(test_rng_restart_consistency, setup_rng),
 	};

@@ -100,10 +100,10 @@ static int setup_queue(void)
 {
 	reg_write(VIRTIO_MMIO_QUEUE_SEL, 0);
 	uint32_t max = reg_read(VIRTIO_MMIO_QUEUE_NUM_MAX);
-	if (reg_read(VIRTIO_MMIO_QUEUE_READY) || max == 0)
+	if (reg_read(VIRTIO_MMIO_QUEUE_READY) || max < QUEUE_NUM) /* the rings hold QUEUE_NUM */
 		return -1;
 	memset(dma, 0, POOL_OFF);
-	reg_write(VIRTIO_MMIO_QUEUE_NUM, max < QUEUE_NUM ? max : QUEUE_NUM);
+	reg_write(VIRTIO_MMIO_QUEUE_NUM, QUEUE_NUM);
 	write_addr(VIRTIO_MMIO_QUEUE_DESC_LOW, 0);
 	write_addr(VIRTIO_MMIO_QUEUE_AVAIL_LOW, AVAIL_OFF);
 	write_addr(VIRTIO_MMIO_QUEUE_USED_LOW, USED_OFF);
@@ -150,6 +150,9 @@ static int refill(void)
 		ack_interrupt();
 	}
 	__asm__ volatile("dmb sy" ::: "memory");
+	/* one buffer out, so exactly it comes back (2.7.8) */
+	if ((uint16_t)(used->idx - last_used) != 1 || used->ring[last_used % QUEUE_NUM].id != 0)
+		return -1;
 	uint32_t len = used->ring[last_used % QUEUE_NUM].len;
 	last_used++;
 	ack_interrupt();
@@ -166,7 +169,11 @@ static void serve(uint32_t *m)
 		m[0] = (uint32_t)HV_EINVAL;
 		return;
 	}
-	if (!device_ok || (pool_pos == pool_len && refill())) {
+	if (device_ok && pool_pos == pool_len && refill()) {
+		device_ok = false; /* its rings are in an unknown state: no more requests */
+		log_printf("rng: the virtio-rng device failed: no more entropy to serve\n");
+	}
+	if (!device_ok) {
 		m[0] = (uint32_t)HV_ESTATE;
 		return;
 	}
