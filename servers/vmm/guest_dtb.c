@@ -320,7 +320,8 @@ int guest_dtb_build(void *buf, uint32_t bufsize, const struct guest_dtb_params *
 	FDT_TRY(timer_node(buf, p));
 	FDT_TRY(clock_node(buf));
 	for (unsigned i = 0; i < p->nr_virtio; i++)
-		FDT_TRY(virtio_node(buf, p, i));
+		if (!(p->virtio_absent & (1u << i)))
+			FDT_TRY(virtio_node(buf, p, i));
 	FDT_TRY(uart_node(buf, p));
 	FDT_TRY(chosen_node(buf, p));
 	FDT_TRY(aliases_node(buf, p));

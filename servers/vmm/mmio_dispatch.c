@@ -37,7 +37,7 @@ static int uart_write(void *ctx, unsigned cpu, uint32_t off, unsigned size, uint
 static const struct mmio_region regions[] = {
     {HV_GUEST_GICD, 0x1000, gicd_read, gicd_write, 0},
     {HV_GUEST_UART, 0x1000, uart_read, uart_write, 0},
-    {HV_GUEST_VIRTIO, VIRTIO_MMIO_SLOT_SIZE, virtio_read, virtio_write, 0},
+    {HV_GUEST_VIRTIO, VIRTIO_DEV_SLOTS *VIRTIO_MMIO_SLOT_SIZE, virtio_read, virtio_write, 0},
 };
 
 #define UART_DR 0x000u

@@ -30,6 +30,7 @@
 #define HV_SRV_RINGS      0x00600000u /* console: one ring page per VM */
 #define HV_SRV_DEVICE     0x00700000u /* rng: the page of its virtio-mmio transport */
 #define HV_SRV_DMA        0x00800000u /* rng: memory the device reads and writes */
+#define HV_SRV_BLK_REQ    0x00c00000u /* vmm: its disk's request page; blk: one per disk */
 #define HV_SRV_MODULES    0x01000000u /* init: boot modules; vmm: guest images */
 #define HV_SRV_UART       0x09000000u /* console: the physical PL011 */
 

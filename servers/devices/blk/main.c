@@ -1,0 +1,275 @@
+/*
+ * The block server (servers/devices/blk): a virtio driver at PL0 for
+ * QEMU's virtio-blk devices (virtio 1.2 section 5.2) on their virtio-mmio
+ * transports, version 2 (4.2), one device per VM with a disk, serving the
+ * monitors over IPC (proto.h, BLK_RW).
+ *
+ * A call's badge is the disk (init gives each monitor a capability badged
+ * with its own disk's number), its request is in that disk's request page,
+ * shared with the monitor. The server copies the request, checks it (every
+ * data buffer inside the VM's RAM, every sector on the disk, at most
+ * BLK_MAX_SEGS buffers) and turns it into one descriptor chain of QEMU's
+ * device: the header, the VM's own buffers by physical address (the data
+ * moves by DMA between the image file and guest RAM, no copy here), the
+ * status byte. One request is in flight at a time: the server notifies
+ * the device and waits for its interrupt, then answers with the status.
+ * VIRTIO_BLK_T_FLUSH goes to the device too (VIRTIO_BLK_F_FLUSH), so a
+ * flush the guest saw completed has reached the image file.
+ *
+ * Each disk has a page of the server's memory, at HV_SRV_DMA + disk * 4096,
+ * whose physical address init tells it:
+ *   0x000 descriptor table (QUEUE_NUM entries, 2.7)   0x800 available ring
+ *   0xa00 used ring   0xe40 request header   0xe60 status byte
+ */
+#include <hv/layout.h>
+#include <hv/log.h>
+#include <hv/proto.h>
+#include <hv/syscall.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include <linux/virtio_blk.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_ids.h>
+#include <linux/virtio_mmio.h>
+#include <linux/virtio_ring.h>
+
+#define MAGIC_VIRT  0x74726976u /* "virt" */
+#define QUEUE_NUM   128u
+#define AVAIL_OFF   0x800u
+#define USED_OFF    0xa00u
+#define HDR_OFF     0xe40u
+#define STATUS_OFF  0xe60u
+#define FEATURE_V1  (1u << (VIRTIO_F_VERSION_1 - 32)) /* in the high word */
+#define F_FLUSH     (1u << VIRTIO_BLK_F_FLUSH)
+#define DRIVER_BITS (VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER)
+
+struct disk {
+	const struct blk_disk *cfg;
+	volatile uint32_t *regs;
+	uint8_t *page; /* the DMA page */
+	volatile struct vring_desc *desc;
+	volatile struct vring_avail *avail;
+	volatile struct vring_used *used;
+	uint32_t qnum, max_data;
+	uint16_t last_used;
+	bool ok, flush;
+};
+
+static const struct blk_info *const info = (const struct blk_info *)HV_SRV_BOOTINFO;
+static struct disk disks[HV_MAX_VMS];
+
+static uint32_t reg_read(const struct disk *d, uint32_t off)
+{
+	return d->regs[off / 4];
+}
+
+static void reg_write(const struct disk *d, uint32_t off, uint32_t val)
+{
+	__asm__ volatile("dsb sy" ::: "memory"); /* the rings before the device sees this */
+	d->regs[off / 4] = val;
+}
+
+static void write_addr(const struct disk *d, uint32_t low_off, uint32_t page_off)
+{
+	reg_write(d, low_off, d->cfg->dma_pa + page_off);
+	reg_write(d, low_off + 4, 0);
+}
+
+/* 4.2.3.1.1: a version 2 block device. */
+static int probe(const struct disk *d)
+{
+	if (reg_read(d, VIRTIO_MMIO_MAGIC_VALUE) != MAGIC_VIRT)
+		return -1;
+	if (reg_read(d, VIRTIO_MMIO_VERSION) != 2) {
+		log_printf("blk: the transport is legacy, version 2 needed "
+		           "(QEMU: -global virtio-mmio.force-legacy=false)\n");
+		return -1;
+	}
+	return reg_read(d, VIRTIO_MMIO_DEVICE_ID) == VIRTIO_ID_BLOCK ? 0 : -1;
+}
+
+/* 3.1.1: reset, ACKNOWLEDGE, DRIVER, features (VERSION_1, FLUSH if the
+ * device has it), FEATURES_OK. */
+static int negotiate(struct disk *d)
+{
+	reg_write(d, VIRTIO_MMIO_STATUS, 0);
+	reg_write(d, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	reg_write(d, VIRTIO_MMIO_STATUS, DRIVER_BITS);
+	reg_write(d, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	if (!(reg_read(d, VIRTIO_MMIO_DEVICE_FEATURES) & FEATURE_V1))
+		return -1;
+	reg_write(d, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	uint32_t low = reg_read(d, VIRTIO_MMIO_DEVICE_FEATURES);
+	d->flush = (low & F_FLUSH) != 0;
+	d->max_data = QUEUE_NUM - 2;
+	if (low & (1u << VIRTIO_BLK_F_SEG_MAX)) {
+		uint32_t seg_max = d->regs[(VIRTIO_MMIO_CONFIG + 12) / 4]; /* 5.2.4 seg_max */
+		if (seg_max && seg_max < d->max_data)
+			d->max_data = seg_max;
+	}
+	reg_write(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	reg_write(d, VIRTIO_MMIO_DRIVER_FEATURES, low & (F_FLUSH | 1u << VIRTIO_BLK_F_SEG_MAX));
+	reg_write(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	reg_write(d, VIRTIO_MMIO_DRIVER_FEATURES, FEATURE_V1);
+	reg_write(d, VIRTIO_MMIO_STATUS, DRIVER_BITS | VIRTIO_CONFIG_S_FEATURES_OK);
+	return reg_read(d, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK ? 0 : -1;
+}
+
+/* 4.2.3.2: the requestq in the disk's page, then DRIVER_OK. */
+static int setup_queue(struct disk *d)
+{
+	reg_write(d, VIRTIO_MMIO_QUEUE_SEL, 0);
+	uint32_t max = reg_read(d, VIRTIO_MMIO_QUEUE_NUM_MAX);
+	if (reg_read(d, VIRTIO_MMIO_QUEUE_READY) || max < 4)
+		return -1;
+	d->qnum = max < QUEUE_NUM ? max : QUEUE_NUM;
+	if (d->max_data > d->qnum - 2)
+		d->max_data = d->qnum - 2;
+	memset(d->page, 0, 4096);
+	reg_write(d, VIRTIO_MMIO_QUEUE_NUM, d->qnum);
+	write_addr(d, VIRTIO_MMIO_QUEUE_DESC_LOW, 0);
+	write_addr(d, VIRTIO_MMIO_QUEUE_AVAIL_LOW, AVAIL_OFF);
+	write_addr(d, VIRTIO_MMIO_QUEUE_USED_LOW, USED_OFF);
+	reg_write(d, VIRTIO_MMIO_QUEUE_READY, 1);
+	reg_write(d, VIRTIO_MMIO_STATUS,
+	          DRIVER_BITS | VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK);
+	return 0;
+}
+
+static int disk_init(unsigned k)
+{
+	struct disk *d = &disks[k];
+	d->cfg = &info->disk[k];
+	d->regs = (volatile uint32_t *)d->cfg->mmio_ipa;
+	d->page = (uint8_t *)(HV_SRV_DMA + k * 4096);
+	d->desc = (volatile struct vring_desc *)d->page;
+	d->avail = (volatile struct vring_avail *)(d->page + AVAIL_OFF);
+	d->used = (volatile struct vring_used *)(d->page + USED_OFF);
+	if (probe(d) || negotiate(d) || setup_queue(d)) {
+		reg_write(d, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_FAILED);
+		return -1;
+	}
+	return hv_irq_bind(BLK_CAP_IRQ0 + k, BLK_CAP_NTFN) ? -1 : 0;
+}
+
+/* The device answered: acknowledged at the transport, unmasked at the GIC. */
+static void ack_interrupt(unsigned k)
+{
+	const struct disk *d = &disks[k];
+	reg_write(d, VIRTIO_MMIO_INTERRUPT_ACK, reg_read(d, VIRTIO_MMIO_INTERRUPT_STATUS));
+	hv_irq_ack(BLK_CAP_IRQ0 + k);
+}
+
+/* [addr, addr + len) lies in the VM's RAM: its physical address, else 0. */
+static uint32_t ram_pa(const struct blk_disk *c, uint32_t addr, uint32_t len)
+{
+	uint32_t off = addr - HV_GUEST_RAM;
+	if (addr < HV_GUEST_RAM || len == 0 || off >= c->ram_size || len > c->ram_size - off)
+		return 0;
+	return c->ram_pa + off;
+}
+
+/* Check the copied request and lay it out as a chain: descriptors used. */
+static int build_chain(struct disk *d, const struct blk_req *r)
+{
+	bool in = r->type == VIRTIO_BLK_T_IN;
+	uint64_t bytes = 0;
+	if (r->nsegs > d->max_data || (r->type == VIRTIO_BLK_T_FLUSH) != (r->nsegs == 0))
+		return -1;
+	for (unsigned i = 0; i < r->nsegs; i++) {
+		uint32_t pa = ram_pa(d->cfg, r->seg[i].addr, r->seg[i].len);
+		if (!pa)
+			return -1;
+		d->desc[1 + i] = (struct vring_desc){
+		    pa, r->seg[i].len, VRING_DESC_F_NEXT | (in ? VRING_DESC_F_WRITE : 0),
+		    (uint16_t)(2 + i)};
+		bytes += r->seg[i].len;
+	}
+	if (bytes % BLK_SECTOR || r->sector > d->cfg->sectors ||
+	    bytes / BLK_SECTOR > d->cfg->sectors - r->sector)
+		return -1;
+	struct virtio_blk_outhdr *h = (struct virtio_blk_outhdr *)(d->page + HDR_OFF);
+	*h = (struct virtio_blk_outhdr){r->type, 0, r->sector};
+	d->desc[0] =
+	    (struct vring_desc){d->cfg->dma_pa + HDR_OFF, sizeof(*h), VRING_DESC_F_NEXT, 1};
+	d->desc[1 + r->nsegs] =
+	    (struct vring_desc){d->cfg->dma_pa + STATUS_OFF, 1, VRING_DESC_F_WRITE, 0};
+	return (int)r->nsegs + 2;
+}
+
+/* Post the chain at descriptor 0 (2.7.13), wait until the device used it. */
+static int submit(unsigned k)
+{
+	struct disk *d = &disks[k];
+	d->page[STATUS_OFF] = 0xff;
+	d->avail->ring[d->avail->idx % d->qnum] = 0;
+	__asm__ volatile("dmb sy" ::: "memory");
+	d->avail->idx++;
+	reg_write(d, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	while (d->used->idx == d->last_used) {
+		if (reg_read(d, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET) {
+			d->ok = false;
+			return VIRTIO_BLK_S_IOERR;
+		}
+		uint32_t bits;
+		hv_wait(BLK_CAP_NTFN, &bits);
+		ack_interrupt(k);
+	}
+	__asm__ volatile("dmb sy" ::: "memory");
+	d->last_used++;
+	ack_interrupt(k);
+	uint8_t status = *(volatile uint8_t *)(d->page + STATUS_OFF);
+	return status <= VIRTIO_BLK_S_UNSUPP ? status : VIRTIO_BLK_S_IOERR;
+}
+
+/* BLK_RW from disk k's monitor: the request in its page -> m[0] = status. */
+static int serve(unsigned k, const uint32_t *m)
+{
+	static struct blk_req r;
+	if (k >= info->nr_disks || m[0] != BLK_RW)
+		return HV_EINVAL;
+	if (!disks[k].ok)
+		return VIRTIO_BLK_S_IOERR;
+	const volatile struct blk_req *shared =
+	    (const volatile struct blk_req *)(HV_SRV_BLK_REQ + k * 4096);
+	r.type = shared->type; /* a copy: the page stays writable by the monitor */
+	r.sector = shared->sector;
+	r.nsegs = shared->nsegs < BLK_MAX_SEGS ? shared->nsegs : BLK_MAX_SEGS + 1;
+	for (unsigned i = 0; i < r.nsegs && i < BLK_MAX_SEGS; i++)
+		r.seg[i] = (struct blk_seg){shared->seg[i].addr, shared->seg[i].len};
+	if (r.type == VIRTIO_BLK_T_FLUSH && r.nsegs == 0 && !disks[k].flush)
+		return VIRTIO_BLK_S_OK; /* no write cache: nothing to flush */
+	if (r.type != VIRTIO_BLK_T_IN && r.type != VIRTIO_BLK_T_OUT && r.type != VIRTIO_BLK_T_FLUSH)
+		return VIRTIO_BLK_S_UNSUPP;
+	if (build_chain(&disks[k], &r) < 0)
+		return VIRTIO_BLK_S_IOERR;
+	return submit(k);
+}
+
+int main(void);
+int main(void)
+{
+	log_init(0, (struct hv_ring *)info->ring_ipa, BLK_CAP_LOG);
+	for (unsigned k = 0; k < info->nr_disks && k < HV_MAX_VMS; k++) {
+		disks[k].ok = disk_init(k) == 0;
+		if (disks[k].ok)
+			log_printf("blk: disk %u ready, %llu sectors, transport at 0x%08x%s\n", k,
+			           (unsigned long long)info->disk[k].sectors,
+			           (unsigned)info->disk[k].mmio_pa,
+			           disks[k].flush ? ", flush" : "");
+		else
+			log_printf("blk: disk %u (transport at 0x%08x) did not come up\n", k,
+			           (unsigned)info->disk[k].mmio_pa);
+	}
+	struct hv_msg msg = {0};
+	bool reply = false;
+	for (;;) {
+		int err = reply ? hv_reply_recv(BLK_CAP_EP, &msg) : hv_recv(BLK_CAP_EP, &msg);
+		reply = false;
+		if (err || msg.badge == HV_BADGE_NTFN)
+			continue;
+		msg.m[0] = (uint32_t)serve(msg.badge, msg.m);
+		reply = true;
+	}
+}
