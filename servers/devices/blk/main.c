@@ -235,7 +235,7 @@ static int serve(unsigned k, const uint32_t *m)
 	    (const volatile struct blk_req *)(HV_SRV_BLK_REQ + k * 4096);
 	r.type = shared->type; /* a copy: the page stays writable by the monitor */
 	r.sector = shared->sector;
-	r.nsegs = shared->nsegs < BLK_MAX_SEGS ? shared->nsegs : BLK_MAX_SEGS + 1;
+	r.nsegs = shared->nsegs <= BLK_MAX_SEGS ? shared->nsegs : BLK_MAX_SEGS + 1;
 	for (unsigned i = 0; i < r.nsegs && i < BLK_MAX_SEGS; i++)
 		r.seg[i] = (struct blk_seg){shared->seg[i].addr, shared->seg[i].len};
 	if (r.type == VIRTIO_BLK_T_FLUSH && r.nsegs == 0 && !disks[k].flush)
