@@ -17,6 +17,8 @@
  *          VIRTIO_BLK_S_IOERR (5.2.6.1), unknown types VIRTIO_BLK_S_UNSUPP.
  *   2.7.8  the used length is the bytes written: the data of an IN, and
  *          the status byte.
+ * The requests of one notification go to the backend in batches, so that
+ * the disk can work on several at once; they complete in ring order.
  *
  * Device tree node (the monitor's second transport, see virtio_dev.c):
  *
@@ -111,42 +113,69 @@ int virtio_blk_config_read(uint64_t capacity, uint32_t off, unsigned size, uint3
 	return 0;
 }
 
-/* Parse, check and do one request: its status, or a layout error. */
-static int serve_one(const struct guest_mem *gm, const struct vq_chain *c, uint64_t capacity,
-                     blk_io_fn io, void *ctx, struct blk_request *r)
+static struct blk_pending pending[BLK_BATCH_MAX]; /* not state: refilled from the ring */
+
+/* The backend does the batch, then each request gets its status byte and
+ * used element (2.7.8: the used length counts the bytes written). */
+static int complete(const struct guest_mem *gm, struct vq_state *q, unsigned n, blk_io_fn io,
+                    void *ctx)
 {
-	int err = virtio_blk_parse(gm, c, r);
+	bool any = false;
+	for (unsigned i = 0; i < n; i++)
+		any |= pending[i].for_io;
+	if (any && io(ctx, pending, n) < 0)
+		for (unsigned i = 0; i < n; i++)
+			if (pending[i].for_io)
+				pending[i].status = VIRTIO_BLK_S_IOERR;
+	for (unsigned i = 0; i < n; i++) {
+		const struct blk_pending *p = &pending[i];
+		uint8_t status = p->status > VIRTIO_BLK_S_UNSUPP ? VIRTIO_BLK_S_IOERR : p->status;
+		*(volatile uint8_t *)guest_ptr(gm, p->r.status_addr, 1, 1) = status;
+		bool in = p->r.type == VIRTIO_BLK_T_IN && status == VIRTIO_BLK_S_OK;
+		vq_push(gm, q, p->c.head, (in ? p->r.data_len : 0) + 1);
+	}
+	return (int)n;
+}
+
+/* Parse and check the chain in pending[n]: 0, or a layout error. */
+static int take(const struct guest_mem *gm, unsigned n, uint64_t capacity)
+{
+	struct blk_pending *p = &pending[n];
+	int err = virtio_blk_parse(gm, &p->c, &p->r);
 	if (err)
 		return err;
-	uint8_t status = virtio_blk_check(r, capacity);
-	if (status != VIRTIO_BLK_S_OK)
-		return status;
-	int s = io(ctx, c, r);
-	return s < 0 || s > VIRTIO_BLK_S_UNSUPP ? VIRTIO_BLK_S_IOERR : s;
+	p->status = virtio_blk_check(&p->r, capacity);
+	p->for_io = p->status == VIRTIO_BLK_S_OK;
+	return 0;
 }
 
 int virtio_blk_process(struct virtio_mmio *v, const struct guest_mem *gm, uint64_t capacity,
                        blk_io_fn io, void *ctx)
 {
 	struct vq_state *q = &v->vq[REQUESTQ];
-	struct vq_chain c;
-	struct blk_request r;
-	int used = 0, n;
+	unsigned n = 0, segs = 0;
+	int used = 0, r;
 	if (!virtio_mmio_queue_live(v, REQUESTQ))
 		return 0;
-	while ((n = vq_pop(gm, q, &c)) == 1) {
-		int status = serve_one(gm, &c, capacity, io, ctx, &r);
-		if (status < 0) {
-			n = status;
+	while ((r = vq_pop(gm, q, &pending[n].c)) == 1) {
+		if ((r = take(gm, n, capacity)) < 0)
 			break;
+		unsigned need = pending[n].for_io ? pending[n].r.ndata : 0;
+		if (segs + need >
+		    BLK_BATCH_SEGS) { /* the batch is full: this one starts the next */
+			used += complete(gm, q, n, io, ctx);
+			pending[0] = pending[n];
+			n = segs = 0;
 		}
-		*(volatile uint8_t *)guest_ptr(gm, r.status_addr, 1, 1) = (uint8_t)status;
-		bool in = r.type == VIRTIO_BLK_T_IN && status == VIRTIO_BLK_S_OK;
-		vq_push(gm, q, c.head, (in ? r.data_len : 0) + 1);
-		used++;
+		segs += need;
+		if (++n == BLK_BATCH_MAX) {
+			used += complete(gm, q, n, io, ctx);
+			n = segs = 0;
+		}
 	}
-	if (n < 0)
-		virtio_mmio_needs_reset(v, n);
+	used += complete(gm, q, n, io, ctx);
+	if (r < 0)
+		virtio_mmio_needs_reset(v, r);
 	if (used && vq_wants_interrupt(gm, q))
 		v->isr |= VIRTIO_MMIO_INT_VRING; /* 4.2.3.4: used buffer notification */
 	return used;

@@ -7,6 +7,8 @@
 #ifndef VMM_VIRTIO_BLK_H
 #define VMM_VIRTIO_BLK_H
 
+#include <hv/proto.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "virtio_mmio.h"
@@ -44,15 +46,25 @@ uint8_t virtio_blk_check(const struct blk_request *r, uint64_t capacity);
 /* 5.2.4: the configuration space (capacity, seg_max), any access size. */
 int virtio_blk_config_read(uint64_t capacity, uint32_t off, unsigned size, uint32_t *val);
 
-/* Do one checked request: a VIRTIO_BLK_S_* status, or a negative error
- * (the backend is unavailable: the request fails with IOERR). */
-typedef int (*blk_io_fn)(void *ctx, const struct vq_chain *c, const struct blk_request *r);
+/* A request taken from the requestq, waiting for its batch to be done. */
+struct blk_pending {
+	struct vq_chain c;
+	struct blk_request r;
+	uint8_t status; /* VIRTIO_BLK_S_*: the check's, or the backend's if for_io */
+	bool for_io;    /* passed the checks: the backend does it */
+};
+
+/* Do the requests of p[0..n) that are for_io, setting their status: 0, or
+ * a negative error (the backend is unavailable: they fail with IOERR). */
+typedef int (*blk_io_fn)(void *ctx, struct blk_pending *p, unsigned n);
 
 /*
- * Serve the requestq: every available chain is parsed, checked, done, its
- * status byte written and its used element put in the used ring (not yet
- * published: vq_publish). A bad chain sets DEVICE_NEEDS_RESET. Returns
- * the requests completed.
+ * Serve the requestq: the available chains are parsed and checked, those
+ * that pass go to the backend in batches (at most BLK_BATCH_MAX requests
+ * and BLK_BATCH_SEGS data buffers, proto.h), then each gets its status
+ * byte and its used element, in ring order (not yet published:
+ * vq_publish). A bad chain sets DEVICE_NEEDS_RESET; those before it are
+ * completed. Returns the requests completed.
  */
 int virtio_blk_process(struct virtio_mmio *v, const struct guest_mem *gm, uint64_t capacity,
                        blk_io_fn io, void *ctx);

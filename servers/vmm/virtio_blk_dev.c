@@ -3,13 +3,13 @@
  * device (virtio_blk.c) on the virtio-mmio transport in slot
  * VIRTIO_SLOT_BLK (HV_GUEST_VIRTIO + 0x200, SPI 17).
  *
- * - A QueueNotify walks the requestq in guest RAM and hands each checked
- *   request to the block server: its sector, direction and the guest
- *   addresses of its data buffers go in the request page shared with the
- *   server (HV_SRV_BLK_REQ), then one IPC call; QEMU's device moves the
- *   data straight between the disk and guest RAM. Requests are done one
- *   after the other within the exit that notifies, so none is in flight
- *   between two exits.
+ * - A QueueNotify walks the requestq in guest RAM and hands the checked
+ *   requests to the block server in batches: their sectors, directions and
+ *   the guest addresses of their data buffers go in the request page
+ *   shared with the server (HV_SRV_BLK_REQ), then one IPC call per batch;
+ *   QEMU's device moves the data straight between the disk and guest RAM.
+ *   Every batch is done within the exit that notifies, so no request is in
+ *   flight between two exits.
  * - The status bytes and used elements are written before the commit,
  *   used->idx after it (virtio_blk_publish), as for the entropy device: a
  *   monitor that dies before the commit leaves the guest seeing nothing
@@ -26,25 +26,46 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_mmio.h>
 
-static struct blk_req *const req_page = (struct blk_req *)HV_SRV_BLK_REQ;
 
 static struct guest_mem guest_ram(void)
 {
 	return (struct guest_mem){(uint8_t *)HV_GUEST_RAM, HV_GUEST_RAM, info->ram_size};
 }
 
-/* One request to the block server: a VIRTIO_BLK_S_* status or an error. */
-static int blk_io(void *ctx, const struct vq_chain *c, const struct blk_request *r)
+_Static_assert(sizeof(struct blk_batch) <= 4096, "the batch fits the request page");
+
+static struct blk_batch *const batch = (struct blk_batch *)HV_SRV_BLK_REQ;
+
+/* Put p's data buffers in the batch (there is room: virtio_blk_process). */
+static void add_request(const struct blk_pending *p)
+{
+	struct blk_req *q = &batch->req[batch->nreqs++];
+	*q = (struct blk_req){p->r.type, p->r.ndata, p->r.sector};
+	for (unsigned i = 0; i < p->r.ndata; i++)
+		batch->seg[batch->nsegs++] =
+		    (struct blk_seg){p->c.seg[1 + i].addr, p->c.seg[1 + i].len};
+}
+
+/* The requests that passed the checks, in one call to the block server. */
+static int blk_io(void *ctx, struct blk_pending *p, unsigned n)
 {
 	struct hv_msg msg = {.m = {BLK_RW}};
+	unsigned k = 0;
 	(void)ctx;
-	req_page->type = r->type;
-	req_page->sector = r->sector;
-	req_page->nsegs = r->ndata;
-	for (unsigned i = 0; i < r->ndata; i++)
-		req_page->seg[i] = (struct blk_seg){c->seg[1 + i].addr, c->seg[1 + i].len};
+	batch->nreqs = batch->nsegs = 0;
+	for (unsigned i = 0; i < n; i++)
+		if (p[i].for_io)
+			add_request(&p[i]);
 	int err = hv_call(VMM_CAP_BLK, &msg);
-	return err ? err : (int)msg.m[0];
+	if (err || msg.m[0] != batch->nreqs)
+		return err ? err : HV_ESTATE;
+	for (unsigned i = 0; i < n; i++) {
+		if (!p[i].for_io)
+			continue;
+		p[i].status = (uint8_t)(msg.m[1 + k / 4] >> (8 * (k % 4)));
+		k++;
+	}
+	return 0;
 }
 
 int virtio_blk_read(struct devstate *d, uint32_t off, unsigned size, uint32_t *val)

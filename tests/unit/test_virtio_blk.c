@@ -19,14 +19,14 @@
 #include "virtio_blk.h"
 
 #define RAM_BASE 0x40000000u
-#define RAM_SIZE 0x20000u
+#define RAM_SIZE 0x40000u
 #define DESC     (RAM_BASE + 0x1000)
 #define AVAIL    (RAM_BASE + 0x2000)
 #define USED     (RAM_BASE + 0x3000)
-#define HDR      (RAM_BASE + 0x4000) /* 16 bytes per request, 4 requests */
-#define STATUS   (RAM_BASE + 0x4100) /* one byte per request */
-#define DATA     (RAM_BASE + 0x8000)
-#define NUM      16u
+#define HDR      (RAM_BASE + 0x4000) /* 16 bytes per request */
+#define STATUS   (RAM_BASE + 0x4800) /* one byte per request */
+#define DATA     (RAM_BASE + 0x8000) /* 4 KiB per request */
+#define NUM      128u
 #define CAPACITY 64u /* sectors */
 
 static uint8_t ram[RAM_SIZE] __attribute__((aligned(16)));
@@ -36,18 +36,24 @@ static struct virtio_mmio v;
 static uint32_t kick;
 
 /* ---- the fake disk ------------------------------------------------------ */
-static unsigned calls;
-static struct blk_request last;
-static unsigned last_nsegs;
+static unsigned calls, nseen;
+static struct blk_request seen[32];
+static unsigned seen_nsegs[32];
 static int answer;
 
-static int fake_io(void *ctx, const struct vq_chain *c, const struct blk_request *r)
+static int fake_io(void *ctx, struct blk_pending *p, unsigned n)
 {
 	(void)ctx;
 	calls++;
-	last = *r;
-	last_nsegs = c->nsegs;
-	return answer;
+	for (unsigned i = 0; i < n; i++) {
+		if (!p[i].for_io)
+			continue;
+		seen[nseen] = p[i].r;
+		seen_nsegs[nseen++] = p[i].c.nsegs;
+		if (answer >= 0)
+			p[i].status = (uint8_t)answer;
+	}
+	return answer < 0 ? answer : 0;
 }
 
 static int setup(void **state)
@@ -56,7 +62,7 @@ static int setup(void **state)
 	memset(ram, 0, sizeof(ram));
 	virtio_mmio_reset(&v);
 	kick = 0;
-	calls = 0;
+	calls = nseen = 0;
 	answer = VIRTIO_BLK_S_OK;
 	return 0;
 }
@@ -119,7 +125,7 @@ static void make_request(unsigned k, uint32_t type, uint64_t sector, unsigned nd
 	bool in = type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_GET_ID;
 	uint16_t dflags = VRING_DESC_F_NEXT | (in ? VRING_DESC_F_WRITE : 0);
 	for (unsigned i = 0; i < ndata; i++)
-		set_desc(d + 1 + i, DATA + 0x2000 * k + len * i, len, dflags,
+		set_desc(d + 1 + i, DATA + 0x1000 * k + len * i, len, dflags,
 		         (uint16_t)(d + 2 + i));
 	set_desc(d + 1 + ndata, STATUS + k, 1, VRING_DESC_F_WRITE, 0);
 	*(uint8_t *)at(STATUS + k) = 0xee;
@@ -178,11 +184,11 @@ static void test_write_two_segments(void **state)
 	make_request(0, VIRTIO_BLK_T_OUT, 4, 2, 1024);
 	assert_int_equal(process(), 1);
 	assert_int_equal(calls, 1);
-	assert_int_equal(last.type, VIRTIO_BLK_T_OUT);
-	assert_int_equal(last.sector, 4);
-	assert_int_equal(last.ndata, 2);
-	assert_int_equal(last.data_len, 2048);
-	assert_int_equal(last_nsegs, 4);
+	assert_int_equal(seen[nseen - 1].type, VIRTIO_BLK_T_OUT);
+	assert_int_equal(seen[nseen - 1].sector, 4);
+	assert_int_equal(seen[nseen - 1].ndata, 2);
+	assert_int_equal(seen[nseen - 1].data_len, 2048);
+	assert_int_equal(seen_nsegs[nseen - 1], 4);
 	assert_int_equal(status_of(0), VIRTIO_BLK_S_OK);
 	assert_int_equal(used()->ring[0].id, 0);
 	assert_int_equal(used()->ring[0].len, 1); /* only the status byte written */
@@ -208,8 +214,8 @@ static void test_flush(void **state)
 	make_request(0, VIRTIO_BLK_T_FLUSH, 0, 0, 0);
 	assert_int_equal(process(), 1);
 	assert_int_equal(calls, 1);
-	assert_int_equal(last.type, VIRTIO_BLK_T_FLUSH);
-	assert_int_equal(last.ndata, 0);
+	assert_int_equal(seen[nseen - 1].type, VIRTIO_BLK_T_FLUSH);
+	assert_int_equal(seen[nseen - 1].ndata, 0);
 	assert_int_equal(status_of(0), VIRTIO_BLK_S_OK);
 }
 
@@ -269,11 +275,45 @@ static void test_several_per_notify(void **state)
 	make_request(1, VIRTIO_BLK_T_IN, 8, 1, 4096);
 	make_request(2, VIRTIO_BLK_T_FLUSH, 0, 0, 0);
 	assert_int_equal(process(), 3);
-	assert_int_equal(calls, 3);
+	assert_int_equal(calls, 1); /* one batch */
+	assert_int_equal(nseen, 3);
 	assert_int_equal(v.vq[0].used_idx, 3);
 	assert_int_equal(used()->ring[1].id, 4);
 	assert_int_equal(used()->ring[1].len, 4097);
 	assert_int_equal(used()->ring[2].id, 8);
+}
+
+static void test_batches_of_batch_max(void **state)
+{
+	(void)state;
+	bring_up();
+	for (unsigned k = 0; k < BLK_BATCH_MAX + 4; k++)
+		make_request(k, VIRTIO_BLK_T_IN, k, 1, 512);
+	make_request(BLK_BATCH_MAX + 4, VIRTIO_BLK_T_IN, CAPACITY, 1, 512); /* no I/O */
+	assert_int_equal(process(), BLK_BATCH_MAX + 5);
+	assert_int_equal(calls, 2);
+	assert_int_equal(nseen, BLK_BATCH_MAX + 4);
+	for (unsigned k = 0; k < BLK_BATCH_MAX + 4; k++) {
+		assert_int_equal(seen[k].sector, k); /* in ring order */
+		assert_int_equal(status_of(k), VIRTIO_BLK_S_OK);
+		assert_int_equal(used()->ring[k].id, 4 * k);
+	}
+	assert_int_equal(status_of(BLK_BATCH_MAX + 4), VIRTIO_BLK_S_IOERR);
+}
+
+static void test_requests_before_a_bad_one_complete(void **state)
+{
+	(void)state;
+	bring_up();
+	make_request(0, VIRTIO_BLK_T_OUT, 0, 1, 512);
+	make_request(1, VIRTIO_BLK_T_OUT, 1, 1, 512);
+	set_desc(4, HDR + 16, 8, VRING_DESC_F_NEXT, 5);
+	assert_int_equal(process(), 1);
+	assert_int_equal(nseen, 1);
+	assert_int_equal(status_of(0), VIRTIO_BLK_S_OK);
+	assert_int_equal(status_of(1), 0xee);
+	assert_int_equal(v.vq[0].used_idx, 1);
+	assert_true(v.status & VIRTIO_CONFIG_S_NEEDS_RESET);
 }
 
 static void test_short_header_needs_reset(void **state)
@@ -369,6 +409,8 @@ int main(void)
 	    cmocka_unit_test_setup(test_unknown_type_unsupp, setup),
 	    cmocka_unit_test_setup(test_backend_failure_is_ioerr, setup),
 	    cmocka_unit_test_setup(test_several_per_notify, setup),
+	    cmocka_unit_test_setup(test_batches_of_batch_max, setup),
+	    cmocka_unit_test_setup(test_requests_before_a_bad_one_complete, setup),
 	    cmocka_unit_test_setup(test_short_header_needs_reset, setup),
 	    cmocka_unit_test_setup(test_long_status_needs_reset, setup),
 	    cmocka_unit_test_setup(test_readonly_status_needs_reset, setup),

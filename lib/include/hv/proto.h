@@ -81,30 +81,39 @@ struct rng_info {
 /* ---- block server (servers/devices/blk) ----
  * It drives QEMU's virtio-blk devices, one per VM with a disk, and serves
  * each VM's monitor: the capability init gives a monitor carries its disk's
- * number as the badge, so a monitor reaches its own disk only. A request is
- * written by the monitor into its request page (struct blk_req, mapped at
- * HV_SRV_BLK_REQ in the monitor and at HV_SRV_BLK_REQ + disk * 4096 in the
- * server), then a call with m[0] = BLK_RW is answered with m[0] = a
- * VIRTIO_BLK_S_* status or a negative HV_E* error. Data moves by DMA
- * between QEMU's device and guest RAM: every segment must lie in the VM's
- * RAM (guest addresses from HV_GUEST_RAM) and the sectors on the disk. */
-#define BLK_CAP_EP   1 /* its endpoint, monitors call it */
-#define BLK_CAP_LOG  2 /* signal the console */
-#define BLK_CAP_NTFN 3 /* own notification, signalled by the disks' interrupts */
-#define BLK_CAP_IRQ0 8 /* BLK_CAP_IRQ0 + i: disk i's interrupt */
-#define BLK_RW       1u
-#define BLK_MAX_SEGS 126 /* data segments in one request */
-#define BLK_SECTOR   512u
+ * number as the badge, so a monitor reaches its own disk only. A batch of
+ * requests is written by the monitor into its request page (struct
+ * blk_batch, mapped at HV_SRV_BLK_REQ in the monitor and at
+ * HV_SRV_BLK_REQ + disk * 4096 in the server), then a call with
+ * m[0] = BLK_RW is answered with m[0] = the requests done or a negative
+ * HV_E* error, and their VIRTIO_BLK_S_* status bytes in m[1..4] (request
+ * i in byte i % 4 of m[1 + i / 4]). Data moves by DMA between QEMU's
+ * device and guest RAM: every buffer must lie in the VM's RAM (guest
+ * addresses from HV_GUEST_RAM) and every sector on the disk. */
+#define BLK_CAP_EP     1 /* its endpoint, monitors call it */
+#define BLK_CAP_LOG    2 /* signal the console */
+#define BLK_CAP_NTFN   3 /* own notification, signalled by the disks' interrupts */
+#define BLK_CAP_IRQ0   8 /* BLK_CAP_IRQ0 + i: disk i's interrupt */
+#define BLK_RW         1u
+#define BLK_MAX_SEGS   126 /* data buffers in one request */
+#define BLK_BATCH_MAX  16  /* requests in one call */
+#define BLK_BATCH_SEGS 464 /* data buffers in one call */
+#define BLK_SECTOR     512u
 
 struct blk_seg {
 	uint32_t addr, len; /* guest-physical */
 };
 
 struct blk_req {
-	uint32_t type; /* VIRTIO_BLK_T_IN, _OUT or _FLUSH */
-	uint32_t nsegs;
+	uint32_t type;  /* VIRTIO_BLK_T_IN, _OUT or _FLUSH */
+	uint32_t nsegs; /* its buffers follow the previous request's in seg[] */
 	uint64_t sector;
-	struct blk_seg seg[BLK_MAX_SEGS];
+};
+
+struct blk_batch {
+	uint32_t nreqs, nsegs;
+	struct blk_req req[BLK_BATCH_MAX];
+	struct blk_seg seg[BLK_BATCH_SEGS];
 };
 
 struct blk_disk {

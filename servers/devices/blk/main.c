@@ -8,18 +8,20 @@
  * with its own disk's number), its request is in that disk's request page,
  * shared with the monitor. The server copies the request, checks it (every
  * data buffer inside the VM's RAM, every sector on the disk, at most
- * BLK_MAX_SEGS buffers) and turns it into one descriptor chain of QEMU's
- * device: the header, the VM's own buffers by physical address (the data
- * moves by DMA between the image file and guest RAM, no copy here), the
- * status byte. One request is in flight at a time: the server notifies
- * the device and waits for its interrupt, then answers with the status.
+ * BLK_MAX_SEGS buffers) and turns each request into one descriptor chain
+ * of QEMU's device: the header, the VM's own buffers by physical address
+ * (the data moves by DMA between the image file and guest RAM, no copy
+ * here), the status byte. The chains of a batch are posted together, as
+ * many as the queue holds, with one notification, so QEMU works on them at
+ * once; a flush is posted after the requests before it have completed.
+ * The server waits for the device's interrupts, then answers the call.
  * VIRTIO_BLK_T_FLUSH goes to the device too (VIRTIO_BLK_F_FLUSH), so a
  * flush the guest saw completed has reached the image file.
  *
  * Each disk has a page of the server's memory, at HV_SRV_DMA + disk * 4096,
  * whose physical address init tells it:
  *   0x000 descriptor table (QUEUE_NUM entries, 2.7)   0x800 available ring
- *   0xa00 used ring   0xe40 request header   0xe60 status byte
+ *   0xa00 used ring   0xe40 request headers   0xf40 status bytes
  */
 #include <hv/layout.h>
 #include <hv/log.h>
@@ -38,8 +40,8 @@
 #define QUEUE_NUM   128u
 #define AVAIL_OFF   0x800u
 #define USED_OFF    0xa00u
-#define HDR_OFF     0xe40u
-#define STATUS_OFF  0xe60u
+#define HDR_OFF     0xe40u                            /* BLK_BATCH_MAX headers */
+#define STATUS_OFF  0xf40u                            /* BLK_BATCH_MAX status bytes */
 #define FEATURE_V1  (1u << (VIRTIO_F_VERSION_1 - 32)) /* in the high word */
 #define F_FLUSH     (1u << VIRTIO_BLK_F_FLUSH)
 #define DRIVER_BITS (VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER)
@@ -170,81 +172,150 @@ static uint32_t ram_pa(const struct blk_disk *c, uint32_t addr, uint32_t len)
 	return c->ram_pa + off;
 }
 
-/* Check the copied request and lay it out as a chain: descriptors used. */
-static int build_chain(struct disk *d, const struct blk_req *r)
+static struct blk_batch batch;           /* the monitor's, copied */
+static uint8_t status[BLK_BATCH_MAX];    /* the answers */
+static uint8_t head_req[QUEUE_NUM];      /* chain head -> request */
+static unsigned group_reqs, group_descs; /* chains built, not yet posted */
+
+/* Request i, its buffers from seg[first], checked and laid out as a chain
+ * at descriptor group_descs: 0, or -1 if refused. */
+static int build_chain(struct disk *d, unsigned i, unsigned first)
 {
-	bool in = r->type == VIRTIO_BLK_T_IN;
+	const struct blk_req *r = &batch.req[i];
+	uint16_t head = (uint16_t)group_descs, flags = VRING_DESC_F_NEXT;
 	uint64_t bytes = 0;
-	if (r->nsegs > d->max_data || (r->type == VIRTIO_BLK_T_FLUSH) != (r->nsegs == 0))
-		return -1;
-	for (unsigned i = 0; i < r->nsegs; i++) {
-		uint32_t pa = ram_pa(d->cfg, r->seg[i].addr, r->seg[i].len);
+	if (r->type == VIRTIO_BLK_T_IN)
+		flags |= VRING_DESC_F_WRITE;
+	for (unsigned j = 0; j < r->nsegs; j++) {
+		const struct blk_seg *s = &batch.seg[first + j];
+		uint32_t pa = ram_pa(d->cfg, s->addr, s->len);
 		if (!pa)
 			return -1;
-		d->desc[1 + i] = (struct vring_desc){
-		    pa, r->seg[i].len, VRING_DESC_F_NEXT | (in ? VRING_DESC_F_WRITE : 0),
-		    (uint16_t)(2 + i)};
-		bytes += r->seg[i].len;
+		d->desc[head + 1 + j] =
+		    (struct vring_desc){pa, s->len, flags, (uint16_t)(head + 2 + j)};
+		bytes += s->len;
 	}
 	if (bytes % BLK_SECTOR || r->sector > d->cfg->sectors ||
 	    bytes / BLK_SECTOR > d->cfg->sectors - r->sector)
 		return -1;
-	struct virtio_blk_outhdr *h = (struct virtio_blk_outhdr *)(d->page + HDR_OFF);
+	struct virtio_blk_outhdr *h = (struct virtio_blk_outhdr *)(d->page + HDR_OFF) + i;
 	*h = (struct virtio_blk_outhdr){r->type, 0, r->sector};
-	d->desc[0] =
-	    (struct vring_desc){d->cfg->dma_pa + HDR_OFF, sizeof(*h), VRING_DESC_F_NEXT, 1};
-	d->desc[1 + r->nsegs] =
-	    (struct vring_desc){d->cfg->dma_pa + STATUS_OFF, 1, VRING_DESC_F_WRITE, 0};
-	return (int)r->nsegs + 2;
+	d->page[STATUS_OFF + i] = 0xff;
+	d->desc[head] = (struct vring_desc){d->cfg->dma_pa + HDR_OFF + 16 * i, 16,
+	                                    VRING_DESC_F_NEXT, (uint16_t)(head + 1)};
+	d->desc[head + 1 + r->nsegs] =
+	    (struct vring_desc){d->cfg->dma_pa + STATUS_OFF + i, 1, VRING_DESC_F_WRITE, 0};
+	head_req[head] = (uint8_t)i;
+	group_descs += r->nsegs + 2;
+	return 0;
 }
 
-/* Post the chain at descriptor 0 (2.7.13), wait until the device used it. */
-static int submit(unsigned k)
+/* Wait until the device used `n` more chains (it interrupts for each). */
+static int wait_used(unsigned k, uint16_t until)
 {
 	struct disk *d = &disks[k];
-	d->page[STATUS_OFF] = 0xff;
-	d->avail->ring[d->avail->idx % d->qnum] = 0;
-	__asm__ volatile("dmb sy" ::: "memory");
-	d->avail->idx++;
-	reg_write(d, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-	while (d->used->idx == d->last_used) {
+	while (d->used->idx != until) {
 		if (reg_read(d, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET) {
 			d->ok = false;
-			return VIRTIO_BLK_S_IOERR;
+			return -1;
 		}
 		uint32_t bits;
 		hv_wait(BLK_CAP_NTFN, &bits);
 		ack_interrupt(k);
 	}
 	__asm__ volatile("dmb sy" ::: "memory");
-	d->last_used++;
 	ack_interrupt(k);
-	uint8_t status = *(volatile uint8_t *)(d->page + STATUS_OFF);
-	return status <= VIRTIO_BLK_S_UNSUPP ? status : VIRTIO_BLK_S_IOERR;
+	return 0;
 }
 
-/* BLK_RW from disk k's monitor: the request in its page -> m[0] = status. */
-static int serve(unsigned k, const uint32_t *m)
+/* Post the chains built (2.7.13), one notification, wait for them all. */
+static void run_group(unsigned k)
 {
-	static struct blk_req r;
-	if (k >= info->nr_disks || m[0] != BLK_RW)
+	struct disk *d = &disks[k];
+	uint16_t idx = d->avail->idx;
+	for (unsigned h = 0; h < group_descs; h += 2 + batch.req[head_req[h]].nsegs)
+		d->avail->ring[idx++ % d->qnum] = (uint16_t)h;
+	__asm__ volatile("dmb sy" ::: "memory");
+	d->avail->idx = idx;
+	if (group_reqs) {
+		reg_write(d, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+		int err = wait_used(k, (uint16_t)(d->last_used + group_reqs));
+		for (uint16_t u = d->last_used; !err && u != d->used->idx; u++) {
+			uint32_t id = d->used->ring[u % d->qnum].id;
+			uint8_t i = id < QUEUE_NUM ? head_req[id] : 0;
+			uint8_t st = d->page[STATUS_OFF + i];
+			status[i] = st <= VIRTIO_BLK_S_UNSUPP ? st : VIRTIO_BLK_S_IOERR;
+		}
+		d->last_used = d->used->idx;
+	}
+	group_reqs = group_descs = 0;
+}
+
+/* One request of the batch: answered at once, or a chain of the group. */
+static void add_request(unsigned k, unsigned i, unsigned first)
+{
+	struct disk *d = &disks[k];
+	uint32_t type = batch.req[i].type;
+	status[i] = VIRTIO_BLK_S_IOERR;
+	if (type == VIRTIO_BLK_T_FLUSH && !d->flush && batch.req[i].nsegs == 0) {
+		status[i] = VIRTIO_BLK_S_OK; /* no write cache: nothing to flush */
+		return;
+	}
+	if (type != VIRTIO_BLK_T_IN && type != VIRTIO_BLK_T_OUT && type != VIRTIO_BLK_T_FLUSH) {
+		status[i] = VIRTIO_BLK_S_UNSUPP;
+		return;
+	}
+	if ((type == VIRTIO_BLK_T_FLUSH) != (batch.req[i].nsegs == 0) ||
+	    batch.req[i].nsegs > d->max_data)
+		return;
+	/* a flush after what came before it; a chain needs room in the queue */
+	if ((type == VIRTIO_BLK_T_FLUSH && group_reqs) ||
+	    group_descs + batch.req[i].nsegs + 2 > d->qnum)
+		run_group(k);
+	if (build_chain(d, i, first) == 0)
+		group_reqs++;
+}
+
+/* The monitor's batch, copied: its page stays writable by the monitor. */
+static int copy_batch(unsigned k)
+{
+	const volatile struct blk_batch *shared =
+	    (const volatile struct blk_batch *)(HV_SRV_BLK_REQ + k * 4096);
+	batch.nreqs = shared->nreqs;
+	batch.nsegs = shared->nsegs;
+	if (batch.nreqs > BLK_BATCH_MAX || batch.nsegs > BLK_BATCH_SEGS)
+		return -1;
+	uint32_t total = 0;
+	for (unsigned i = 0; i < batch.nreqs; i++) {
+		batch.req[i] = (struct blk_req){shared->req[i].type, shared->req[i].nsegs,
+		                                shared->req[i].sector};
+		total += batch.req[i].nsegs < BLK_MAX_SEGS ? batch.req[i].nsegs : BLK_MAX_SEGS + 1;
+	}
+	if (total != batch.nsegs)
+		return -1;
+	for (unsigned j = 0; j < batch.nsegs; j++)
+		batch.seg[j] = (struct blk_seg){shared->seg[j].addr, shared->seg[j].len};
+	return 0;
+}
+
+/* BLK_RW from disk k's monitor -> m[0] requests done, m[1..4] statuses. */
+static int serve(unsigned k, uint32_t *m)
+{
+	if (k >= info->nr_disks || m[0] != BLK_RW || copy_batch(k))
 		return HV_EINVAL;
-	if (!disks[k].ok)
-		return VIRTIO_BLK_S_IOERR;
-	const volatile struct blk_req *shared =
-	    (const volatile struct blk_req *)(HV_SRV_BLK_REQ + k * 4096);
-	r.type = shared->type; /* a copy: the page stays writable by the monitor */
-	r.sector = shared->sector;
-	r.nsegs = shared->nsegs <= BLK_MAX_SEGS ? shared->nsegs : BLK_MAX_SEGS + 1;
-	for (unsigned i = 0; i < r.nsegs && i < BLK_MAX_SEGS; i++)
-		r.seg[i] = (struct blk_seg){shared->seg[i].addr, shared->seg[i].len};
-	if (r.type == VIRTIO_BLK_T_FLUSH && r.nsegs == 0 && !disks[k].flush)
-		return VIRTIO_BLK_S_OK; /* no write cache: nothing to flush */
-	if (r.type != VIRTIO_BLK_T_IN && r.type != VIRTIO_BLK_T_OUT && r.type != VIRTIO_BLK_T_FLUSH)
-		return VIRTIO_BLK_S_UNSUPP;
-	if (build_chain(&disks[k], &r) < 0)
-		return VIRTIO_BLK_S_IOERR;
-	return submit(k);
+	unsigned first = 0;
+	for (unsigned i = 0; i < batch.nreqs; i++) {
+		if (disks[k].ok)
+			add_request(k, i, first);
+		else
+			status[i] = VIRTIO_BLK_S_IOERR;
+		first += batch.req[i].nsegs;
+	}
+	run_group(k);
+	memset(&m[1], 0, 4 * sizeof(m[1]));
+	for (unsigned i = 0; i < batch.nreqs; i++)
+		m[1 + i / 4] |= (uint32_t)status[i] << (8 * (i % 4));
+	return (int)batch.nreqs;
 }
 
 int main(void);
@@ -269,7 +340,8 @@ int main(void)
 		reply = false;
 		if (err || msg.badge == HV_BADGE_NTFN)
 			continue;
-		msg.m[0] = (uint32_t)serve(msg.badge, msg.m);
+		int r = serve(msg.badge, msg.m);
+		msg.m[0] = (uint32_t)r;
 		reply = true;
 	}
 }
