@@ -1,7 +1,8 @@
 """Disks (tools/hvrun disk=PATH): Debian's kernel drives the monitor's
 virtio-blk device, served by the block server from QEMU's virtio-blk device
-backed by an image file. Data written and synced is in the image file after
-power-off and is read back by the next boot; a monitor crash in the middle
+backed by an image file. Data written and synced is read back after a
+reboot, is in the image file after power-off and is read back by a boot on
+a new QEMU; a monitor crash in the middle
 of a copy onto the disk loses nothing and repeats no console line, and the
 other VM goes on."""
 
@@ -27,22 +28,29 @@ def md5_line(lines, tag):
     raise AssertionError(f"no {tag} line in {lines[-30:]}")
 
 
-def test_linux_disk_survives_power_off(hvrun, linux_images, tmp_path):
-    """dd a pattern to /dev/vda, sync, power off: the image file has it, and
-    a second boot on the same image reads it back."""
+def test_linux_disk_survives_reboot_and_power_off(hvrun, linux_images, tmp_path):
+    """dd a pattern to /dev/vda, sync, reboot: the next boot of the same VM
+    reads it back, then powers off; the image file has it, and a boot on a
+    new QEMU with the same image reads it again."""
     image = tmp_path / "disk.img"
     image.write_bytes(b"\0" * (8 * MIB))
     pattern = "yes hv-disk-pattern | head -c 1048576"
-    write = (
-        f"{pattern} > /tmp/p; dd if=/tmp/p of=/dev/vda bs=64k seek=16 2>/dev/null; sync; "
-        "echo wrote $(md5sum < /tmp/p | cut -d' ' -f1); cat /sys/block/vda/size"
+    readback = "$(dd if=/dev/vda bs=64k skip=16 count=16 2>/dev/null | md5sum | cut -d' ' -f1)"
+    script = (
+        "if dd if=/dev/vda bs=64k skip=16 count=1 2>/dev/null | grep -q hv-disk-pattern; "
+        f"then echo again {readback}; else {pattern} > /tmp/p; "
+        "dd if=/tmp/p of=/dev/vda bs=64k seek=16 2>/dev/null; sync; "
+        "echo wrote $(md5sum < /tmp/p | cut -d' ' -f1); cat /sys/block/vda/size; reboot -f; fi"
     )
-    run = hvrun([disk_vm(linux_images, "w", image, write)], timeout=BOOT_S)
+    run = hvrun([disk_vm(linux_images, "w", image, script)], timeout=BOOT_S * 2)
+    reset = run.expect(r"\[hv\] w: reset\n", timeout=BOOT_S)
+    run.expect_line("w", r"again [0-9a-f]+", timeout=BOOT_S, since=reset.end())
     run.expect_line("w", r"init: hv.run exit status 0", timeout=BOOT_S)
     run.wait_exit()
     run.assert_clean_exit()
     lines = vm_lines(run.output, "w")
     wrote = md5_line(lines, "wrote")
+    assert md5_line(lines, "again") == wrote
     assert str(8 * MIB // 512) in lines, lines[-10:]
     expected = (b"hv-disk-pattern\n" * (MIB // 16 + 1))[:MIB]
     assert hashlib.md5(expected).hexdigest() == wrote
@@ -50,12 +58,11 @@ def test_linux_disk_survives_power_off(hvrun, linux_images, tmp_path):
     assert data[MIB : 2 * MIB] == expected
     assert data[:MIB] == b"\0" * MIB and data[2 * MIB :] == b"\0" * (6 * MIB)
 
-    read = "echo read $(dd if=/dev/vda bs=64k skip=16 count=16 2>/dev/null | md5sum | cut -d' ' -f1)"
-    run = hvrun([disk_vm(linux_images, "r", image, read)], timeout=BOOT_S)
+    run = hvrun([disk_vm(linux_images, "r", image, script)], timeout=BOOT_S)
     run.expect_line("r", r"init: hv.run exit status 0", timeout=BOOT_S)
     run.wait_exit()
     run.assert_clean_exit()
-    assert md5_line(vm_lines(run.output, "r"), "read") == wrote
+    assert md5_line(vm_lines(run.output, "r"), "again") == wrote
 
 
 def test_linux_disk_monitor_crash_during_copy(hvrun, linux_images, tmp_path):
