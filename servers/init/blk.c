@@ -6,7 +6,8 @@
  * the transports whose DeviceID (virtio 1.2 section 4.2.2) is a block
  * device (VIRTIO_ID_BLOCK) from the top down: the k-th is the disk of the
  * k-th VM with one. Its capacity is read from the device's configuration
- * space (5.2.4).
+ * space (5.2.4). hvrun names each device's serial after its VM; the block
+ * server checks it (VIRTIO_BLK_T_GET_ID) before it serves the disk.
  *
  * The server gets the window of QEMU's transports (stage 2 maps whole
  * pages: eight transports a page), each disk's interrupt, a page of its
@@ -174,7 +175,7 @@ static int disk_maps(unsigned k, uint32_t dma, uint32_t req)
 }
 
 /* VM `index` with its RAM at ram_pa has a disk: the next one QEMU has. */
-int blk_add_vm(unsigned index, uint32_t ram_pa, uint32_t ram_size)
+int blk_add_vm(unsigned index, const char *name, uint32_t ram_pa, uint32_t ram_size)
 {
 	struct blk_info *bi = (struct blk_info *)blk.info_pa;
 	if (!blk_ep || bi->nr_disks == nr_found) {
@@ -194,6 +195,7 @@ int blk_add_vm(unsigned index, uint32_t ram_pa, uint32_t ram_size)
 	d->ram_pa = ram_pa;
 	d->ram_size = ram_size;
 	d->sectors = cfg[0] | (uint64_t)cfg[1] << 32; /* virtio_blk_config.capacity */
+	strncpy(d->serial, name, HV_NAME_MAX - 1);
 	bi->nr_disks = k + 1;
 	disk_of_vm[index] = (uint8_t)k;
 	req_pa[index] = req;

@@ -72,7 +72,7 @@ extern int rng_ep;
 extern int console_blk_stream;
 bool config_wants_disk(const struct config *cfg);
 int blk_prepare(void);
-int blk_add_vm(unsigned index, uint32_t ram_pa, uint32_t ram_size);
+int blk_add_vm(unsigned index, const char *name, uint32_t ram_pa, uint32_t ram_size);
 int blk_start(void);
 int blk_monitor_setup(struct server *mon, unsigned index, struct vmm_info *info);
 bool blk_image(struct hv_module *m);

@@ -177,7 +177,7 @@ int vm_create(unsigned index, const struct vm_config *vc)
 		           "device will fail\n",
 		           vc->name);
 	if (vc->disk)
-		blk_add_vm(index, vm->ram_pa, vc->mem_mib << 20);
+		blk_add_vm(index, vc->name, vm->ram_pa, vc->mem_mib << 20);
 	if (guest_create(vm) || console_grant_input(index, vm->ntfn) || monitor_start(vm)) {
 		vm->state = VM_FAILED;
 		return -1;

@@ -123,6 +123,7 @@ struct blk_disk {
 	uint32_t ram_pa;   /* the VM's RAM: guest HV_GUEST_RAM is here */
 	uint32_t ram_size;
 	uint64_t sectors;
+	char serial[HV_NAME_MAX]; /* the VM's name: the device's serial must match */
 };
 
 struct blk_info {

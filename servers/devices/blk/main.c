@@ -22,6 +22,10 @@
  * whose physical address init tells it:
  *   0x000 descriptor table (QUEUE_NUM entries, 2.7)   0x800 available ring
  *   0xa00 used ring   0xe40 request headers   0xf40 status bytes
+ *   0xf60 the device's serial
+ * Before serving a disk the server reads the device's serial (5.2.6,
+ * VIRTIO_BLK_T_GET_ID): it must be the name of the VM init gave the disk
+ * to (hvrun sets it), else the disk is refused.
  */
 #include <hv/layout.h>
 #include <hv/log.h>
@@ -42,6 +46,7 @@
 #define USED_OFF    0xa00u
 #define HDR_OFF     0xe40u                            /* BLK_BATCH_MAX headers */
 #define STATUS_OFF  0xf40u                            /* BLK_BATCH_MAX status bytes */
+#define ID_OFF      0xf60u                            /* the device's serial (GET_ID) */
 #define FEATURE_V1  (1u << (VIRTIO_F_VERSION_1 - 32)) /* in the high word */
 #define F_FLUSH     (1u << VIRTIO_BLK_F_FLUSH)
 #define DRIVER_BITS (VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER)
@@ -298,6 +303,40 @@ static int copy_batch(unsigned k)
 	return 0;
 }
 
+/* 5.2.6: GET_ID into the page, one chain, waited for: the status. */
+static int get_id(unsigned k)
+{
+	struct disk *d = &disks[k];
+	struct virtio_blk_outhdr *h = (struct virtio_blk_outhdr *)(d->page + HDR_OFF);
+	*h = (struct virtio_blk_outhdr){VIRTIO_BLK_T_GET_ID, 0, 0};
+	memset(d->page + ID_OFF, 0, VIRTIO_BLK_ID_BYTES + 1);
+	d->page[STATUS_OFF] = 0xff;
+	d->desc[0] = (struct vring_desc){d->cfg->dma_pa + HDR_OFF, 16, VRING_DESC_F_NEXT, 1};
+	d->desc[1] = (struct vring_desc){d->cfg->dma_pa + ID_OFF, VIRTIO_BLK_ID_BYTES,
+	                                 VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 2};
+	d->desc[2] = (struct vring_desc){d->cfg->dma_pa + STATUS_OFF, 1, VRING_DESC_F_WRITE, 0};
+	d->avail->ring[d->avail->idx % d->qnum] = 0;
+	__asm__ volatile("dmb sy" ::: "memory");
+	d->avail->idx++;
+	reg_write(d, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	if (wait_used(k, (uint16_t)(d->last_used + 1)))
+		return VIRTIO_BLK_S_IOERR;
+	d->last_used++;
+	return d->page[STATUS_OFF];
+}
+
+/* The device is the one init meant: its serial is the VM's name. */
+static bool serial_matches(unsigned k)
+{
+	const char *id = (const char *)disks[k].page + ID_OFF;
+	if (get_id(k) != VIRTIO_BLK_S_OK || strncmp(id, info->disk[k].serial, HV_NAME_MAX)) {
+		log_printf("blk: disk %u: the device's serial '%.20s' is not '%s': refused\n", k,
+		           id, info->disk[k].serial);
+		return false;
+	}
+	return true;
+}
+
 /* BLK_RW from disk k's monitor -> m[0] requests done, m[1..4] statuses. */
 static int serve(unsigned k, uint32_t *m)
 {
@@ -323,7 +362,7 @@ int main(void)
 {
 	log_init(0, (struct hv_ring *)info->ring_ipa, BLK_CAP_LOG);
 	for (unsigned k = 0; k < info->nr_disks && k < HV_MAX_VMS; k++) {
-		disks[k].ok = disk_init(k) == 0;
+		disks[k].ok = disk_init(k) == 0 && serial_matches(k);
 		if (disks[k].ok)
 			log_printf("blk: disk %u ready, %llu sectors, transport at 0x%08x%s\n", k,
 			           (unsigned long long)info->disk[k].sectors,
