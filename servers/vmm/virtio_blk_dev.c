@@ -22,10 +22,10 @@
 
 #include <hv/layout.h>
 #include <hv/log.h>
+#include <string.h>
 
 #include <linux/virtio_config.h>
 #include <linux/virtio_mmio.h>
-
 
 static struct guest_mem guest_ram(void)
 {
@@ -46,6 +46,20 @@ static void add_request(const struct blk_pending *p)
 		    (struct blk_seg){p->c.seg[1 + i].addr, p->c.seg[1 + i].len};
 }
 
+/*
+ * Test hook (testhooks=on and "hv.blk_crash" in the guest's bootargs): the
+ * first three monitors of the VM each fault once, after the block server
+ * has done their 20th batch and before its completions are committed, the
+ * window a crash must not lose or repeat anything in.
+ */
+static void crash_after_io(void)
+{
+	static unsigned batches;
+	if (info->testhooks && info->instance < 3 && ++batches == 20 &&
+	    strstr(info->bootargs, "hv.blk_crash"))
+		monitor_crash();
+}
+
 /* The requests that passed the checks, in one call to the block server. */
 static int blk_io(void *ctx, struct blk_pending *p, unsigned n)
 {
@@ -59,6 +73,7 @@ static int blk_io(void *ctx, struct blk_pending *p, unsigned n)
 	int err = hv_call(VMM_CAP_BLK, &msg);
 	if (err || msg.m[0] != batch->nreqs)
 		return err ? err : HV_ESTATE;
+	crash_after_io();
 	for (unsigned i = 0; i < n; i++) {
 		if (!p[i].for_io)
 			continue;
