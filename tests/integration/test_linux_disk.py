@@ -1,8 +1,7 @@
 """Disks (tools/hvrun disk=PATH): Debian's kernel drives the monitor's
 virtio-blk device, served by the block server from QEMU's virtio-blk device
 backed by an image file. Data written and synced is read back after a
-reboot, is in the image file after power-off and is read back by a boot on
-a new QEMU; a monitor crash in the middle
+reboot and is in the image file after power-off; a monitor crash in the middle
 of a copy onto the disk loses nothing and repeats no console line, and the
 other VM goes on."""
 
@@ -30,8 +29,8 @@ def md5_line(lines, tag):
 
 def test_linux_disk_survives_reboot_and_power_off(hvrun, linux_images, tmp_path):
     """dd a pattern to /dev/vda, sync, reboot: the next boot of the same VM
-    reads it back, then powers off; the image file has it, and a boot on a
-    new QEMU with the same image reads it again."""
+    reads it back, then powers off; after QEMU has stopped, the image file
+    has it."""
     image = tmp_path / "disk.img"
     image.write_bytes(b"\0" * (8 * MIB))
     pattern = "yes hv-disk-pattern | head -c 1048576"
@@ -57,12 +56,6 @@ def test_linux_disk_survives_reboot_and_power_off(hvrun, linux_images, tmp_path)
     data = image.read_bytes()
     assert data[MIB : 2 * MIB] == expected
     assert data[:MIB] == b"\0" * MIB and data[2 * MIB :] == b"\0" * (6 * MIB)
-
-    run = hvrun([disk_vm(linux_images, "r", image, script)], timeout=BOOT_S)
-    run.expect_line("r", r"init: hv.run exit status 0", timeout=BOOT_S)
-    run.wait_exit()
-    run.assert_clean_exit()
-    assert md5_line(vm_lines(run.output, "r"), "again") == wrote
 
 
 def test_linux_disk_monitor_crash_during_copy(hvrun, linux_images, tmp_path):

@@ -294,7 +294,9 @@ static int copy_batch(unsigned k)
 	for (unsigned i = 0; i < batch.nreqs; i++) {
 		batch.req[i] = (struct blk_req){shared->req[i].type, shared->req[i].nsegs,
 		                                shared->req[i].sector};
-		total += batch.req[i].nsegs < BLK_MAX_SEGS ? batch.req[i].nsegs : BLK_MAX_SEGS + 1;
+		if (batch.req[i].nsegs > BLK_MAX_SEGS)
+			return -1;
+		total += batch.req[i].nsegs;
 	}
 	if (total != batch.nsegs)
 		return -1;
