@@ -4,7 +4,8 @@
  *   - finds the virtio,mmio node whose DeviceID is 2 (a block device);
  *   - negotiates VERSION_1, SEG_MAX and FLUSH; reads capacity and seg_max
  *     from the configuration space (5.2.4);
- *   - writes a pattern to sectors 8..9 in two buffers, flushes, reads it
+ *   - writes a pattern (byte i = 7 i + seed, seed=N in bootargs, default
+ *     3) to sectors 8..9 in two buffers, flushes, reads it
  *     back in one buffer (each completion in the used ring with an
  *     interrupt, status VIRTIO_BLK_S_OK, the used length right);
  *   - a read at the capacity gets VIRTIO_BLK_S_IOERR, an unknown type
@@ -200,8 +201,9 @@ static void enable_interrupt(void)
 
 static void write_flush_read(void)
 {
+	uint32_t seed = bootarg_u32("seed", 3);
 	for (unsigned i = 0; i < sizeof(wbuf); i++)
-		wbuf[i] = (uint8_t)(i * 7 + 3);
+		wbuf[i] = (uint8_t)(i * 7 + seed);
 	expect_status(request(VIRTIO_BLK_T_OUT, 8, wbuf, 2, SECTOR), VIRTIO_BLK_S_OK, "write");
 	if (!(isr_seen & VIRTIO_MMIO_INT_VRING))
 		guest_fail("no used buffer interrupt");

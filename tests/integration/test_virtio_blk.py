@@ -10,19 +10,30 @@ import re
 from hvtest import vm
 
 
+def pattern(seed):
+    return bytes((i * 7 + seed) & 0xFF for i in range(1024))
+
+
 def test_virtio_blk(hvrun, tmp_path):
-    image = tmp_path / "disk.img"
-    image.write_bytes(b"\0" * (1 << 20))
-    run = hvrun([vm("virtioblk", "blk") + f",disk={image}",
-                 vm("virtiorng", "rng", rng=True)], timeout=60)
-    run.expect_line("blk", r"virtioblk: (PASS|FAIL).*", timeout=60)
-    run.expect_line("rng", r"virtiorng: (PASS|FAIL).*", timeout=60)
+    """Two VMs with a disk each (each guest's pattern lands in its own image
+    file only) and one with rng=on."""
+    a, b = tmp_path / "a.img", tmp_path / "b.img"
+    a.write_bytes(b"\0" * (1 << 20))
+    b.write_bytes(b"\0" * (2 << 20))
+    run = hvrun([vm("virtioblk", "blk", bootargs="seed=3") + f",disk={a}",
+                 vm("virtiorng", "rng", rng=True),
+                 vm("virtioblk", "blk2", bootargs="seed=100") + f",disk={b}"], timeout=60)
+    for name, guest in (("blk", "virtioblk"), ("rng", "virtiorng"), ("blk2", "virtioblk")):
+        run.expect_line(name, guest + r": (PASS|FAIL).*", timeout=60)
     run.wait_exit()
     run.assert_clean_exit()
     assert re.search(r"\[blk\] virtioblk: PASS irq=49 .*capacity=2048 seg_max=126", run.output), \
         run.tail()
+    assert re.search(r"\[blk2\] virtioblk: PASS irq=49 .*capacity=4096 ", run.output), run.tail()
     assert re.search(r"\[rng\] virtiorng: PASS irq=48 ", run.output), run.tail()
     assert "blk: disk 0 ready, 2048 sectors" in run.output, run.tail()
-    data = image.read_bytes()
-    assert data[4096:5120] == bytes((i * 7 + 3) & 0xFF for i in range(1024))
-    assert data[:4096] == b"\0" * 4096 and data[5120:] == b"\0" * (len(data) - 5120)
+    assert "blk: disk 1 ready, 4096 sectors" in run.output, run.tail()
+    for image, seed in ((a, 3), (b, 100)):
+        data = image.read_bytes()
+        assert data[4096:5120] == pattern(seed), image
+        assert data[:4096] == b"\0" * 4096 and data[5120:] == b"\0" * (len(data) - 5120)
