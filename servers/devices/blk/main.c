@@ -27,6 +27,8 @@
  * VIRTIO_BLK_T_GET_ID): it must be the name of the VM init gave the disk
  * to (hvrun sets it), else the disk is refused.
  */
+#include "check.h"
+
 #include <hv/layout.h>
 #include <hv/log.h>
 #include <hv/proto.h>
@@ -168,15 +170,6 @@ static void ack_interrupt(unsigned k)
 	hv_irq_ack(BLK_CAP_IRQ0 + k);
 }
 
-/* [addr, addr + len) lies in the VM's RAM: its physical address, else 0. */
-static uint32_t ram_pa(const struct blk_disk *c, uint32_t addr, uint32_t len)
-{
-	uint32_t off = addr - HV_GUEST_RAM;
-	if (addr < HV_GUEST_RAM || len == 0 || off >= c->ram_size || len > c->ram_size - off)
-		return 0;
-	return c->ram_pa + off;
-}
-
 static struct blk_batch batch;           /* the monitor's, copied */
 static uint8_t status[BLK_BATCH_MAX];    /* the answers */
 static uint8_t head_req[QUEUE_NUM];      /* chain head -> request */
@@ -193,15 +186,14 @@ static int build_chain(struct disk *d, unsigned i, unsigned first)
 		flags |= VRING_DESC_F_WRITE;
 	for (unsigned j = 0; j < r->nsegs; j++) {
 		const struct blk_seg *s = &batch.seg[first + j];
-		uint32_t pa = ram_pa(d->cfg, s->addr, s->len);
+		uint32_t pa = blk_ram_pa(d->cfg, s->addr, s->len);
 		if (!pa)
 			return -1;
 		d->desc[head + 1 + j] =
 		    (struct vring_desc){pa, s->len, flags, (uint16_t)(head + 2 + j)};
 		bytes += s->len;
 	}
-	if (bytes % BLK_SECTOR || r->sector > d->cfg->sectors ||
-	    bytes / BLK_SECTOR > d->cfg->sectors - r->sector)
+	if (!blk_sectors_ok(d->cfg, r->sector, bytes))
 		return -1;
 	struct virtio_blk_outhdr *h = (struct virtio_blk_outhdr *)(d->page + HDR_OFF) + i;
 	*h = (struct virtio_blk_outhdr){r->type, 0, r->sector};
@@ -281,7 +273,8 @@ static void add_request(unsigned k, unsigned i, unsigned first)
 		group_reqs++;
 }
 
-/* The monitor's batch, copied: its page stays writable by the monitor. */
+/* The monitor's batch, copied (its page stays writable by the monitor),
+ * then checked. */
 static int copy_batch(unsigned k)
 {
 	const volatile struct blk_batch *shared =
@@ -290,19 +283,12 @@ static int copy_batch(unsigned k)
 	batch.nsegs = shared->nsegs;
 	if (batch.nreqs > BLK_BATCH_MAX || batch.nsegs > BLK_BATCH_SEGS)
 		return -1;
-	uint32_t total = 0;
-	for (unsigned i = 0; i < batch.nreqs; i++) {
+	for (unsigned i = 0; i < batch.nreqs; i++)
 		batch.req[i] = (struct blk_req){shared->req[i].type, shared->req[i].nsegs,
 		                                shared->req[i].sector};
-		if (batch.req[i].nsegs > BLK_MAX_SEGS)
-			return -1;
-		total += batch.req[i].nsegs;
-	}
-	if (total != batch.nsegs)
-		return -1;
 	for (unsigned j = 0; j < batch.nsegs; j++)
 		batch.seg[j] = (struct blk_seg){shared->seg[j].addr, shared->seg[j].len};
-	return 0;
+	return blk_batch_ok(&batch) ? 0 : -1;
 }
 
 /* 5.2.6: GET_ID into the page, one chain, waited for: the status. */
