@@ -20,9 +20,10 @@ def test_virtio_blk(hvrun, tmp_path):
     a, b = tmp_path / "a.img", tmp_path / "b.img"
     a.write_bytes(b"\0" * (1 << 20))
     b.write_bytes(b"\0" * (2 << 20))
+    # blk on host CPU 0, blk2 on CPU 1: its monitor calls the server across CPUs
     run = hvrun([vm("virtioblk", "blk", bootargs="seed=3") + f",disk={a}",
-                 vm("virtiorng", "rng", rng=True),
-                 vm("virtioblk", "blk2", bootargs="seed=100") + f",disk={b}"], timeout=60)
+                 vm("virtioblk", "blk2", bootargs="seed=100") + f",disk={b}",
+                 vm("virtiorng", "rng", rng=True)], timeout=60)
     for name, guest in (("blk", "virtioblk"), ("rng", "virtiorng"), ("blk2", "virtioblk")):
         run.expect_line(name, guest + r": (PASS|FAIL).*", timeout=60)
     run.wait_exit()
