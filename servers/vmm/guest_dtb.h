@@ -18,11 +18,12 @@ struct guest_dtb_params {
 	uint32_t gicd;
 	uint32_t gicc;
 	uint32_t uart;
-	uint32_t uart_irq;      /* INTID, an SPI (>= 32) */
-	unsigned nr_virtio;     /* virtio-mmio transports, 0..GUEST_DTB_MAX_VIRTIO */
-	uint32_t virtio;        /* the first; the others follow every 0x200 */
-	uint32_t virtio_irq;    /* its INTID (an SPI); the others follow */
-	uint32_t virtio_absent; /* bit i: no node for transport i (an unused slot) */
+	uint32_t uart_irq;   /* INTID, an SPI (>= 32) */
+	unsigned nr_virtio;  /* virtio-mmio transports, 0..GUEST_DTB_MAX_VIRTIO */
+	uint32_t virtio;     /* the first; the others follow every 0x200 */
+	uint32_t virtio_irq; /* its INTID (an SPI); the others follow */
+	/* more transports: bit i, transport i (i < GUEST_DTB_MAX_VIRTIO) */
+	uint32_t virtio_mask;
 };
 
 #define GUEST_DTB_MAX_VIRTIO 8

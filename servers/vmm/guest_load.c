@@ -44,12 +44,10 @@ int guest_load(void)
 	    .gicc = HV_GUEST_GICC,
 	    .uart = HV_GUEST_UART,
 	    .uart_irq = HV_GUEST_UART_IRQ,
-	    .nr_virtio = info->disk  ? VIRTIO_SLOT_BLK + 1
-	                 : info->rng ? 1
-	                             : 0,
-	    .virtio_absent = info->rng ? 0 : 1u << VIRTIO_SLOT_RNG,
+	    .nr_virtio = info->rng ? 1 : 0,
 	    .virtio = HV_GUEST_VIRTIO,
 	    .virtio_irq = HV_GUEST_VIRTIO_IRQ,
+	    .virtio_mask = info->disk ? 1u << HV_GUEST_BLK_SLOT : 0,
 	};
 	int err = guest_dtb_build((void *)dtb, DTB_MAX, &p);
 	if (err) {

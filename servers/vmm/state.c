@@ -58,9 +58,10 @@ void deliver_irqs(struct devstate *d)
 {
 	if (vpl011_irq_level(&d->uart))
 		vgicd_set_pending(&d->gicd, 0, HV_GUEST_UART_IRQ);
-	for (unsigned slot = 0; slot < VIRTIO_DEV_SLOTS; slot++)
-		if (virtio_slot_level(d, slot))
-			vgicd_set_pending(&d->gicd, 0, HV_GUEST_VIRTIO_IRQ + slot);
+	if (virtio_irq_level(d))
+		vgicd_set_pending(&d->gicd, 0, HV_GUEST_VIRTIO_IRQ);
+	if (virtio_blk_irq_level(d))
+		vgicd_set_pending(&d->gicd, 0, HV_GUEST_VIRTIO_IRQ + HV_GUEST_BLK_SLOT);
 	for (unsigned cpu = 0; cpu < info->nr_vcpus; cpu++) {
 		uint32_t lr_info;
 		int irq;

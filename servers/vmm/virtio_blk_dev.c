@@ -1,7 +1,7 @@
 /*
  * The VM's disk as the monitor runs it: for a VM with disk=PATH, the block
- * device (virtio_blk.c) on the virtio-mmio transport in slot
- * VIRTIO_SLOT_BLK (HV_GUEST_VIRTIO + 0x200, SPI 17).
+ * device (virtio_blk.c) on the virtio-mmio transport HV_GUEST_BLK_SLOT
+ * (HV_GUEST_VIRTIO + 0x200, SPI 17), an mmio_region of its own.
  *
  * - A QueueNotify walks the requestq in guest RAM and hands the checked
  *   requests to the block server in batches: their sectors, directions and
@@ -83,8 +83,10 @@ static int blk_io(void *ctx, struct blk_pending *p, unsigned n)
 	return 0;
 }
 
-int virtio_blk_read(struct devstate *d, uint32_t off, unsigned size, uint32_t *val)
+int blk_read(void *ctx, unsigned cpu, uint32_t off, unsigned size, uint32_t *val)
 {
+	struct devstate *d = ctx;
+	(void)cpu;
 	if (!info->disk)
 		return -1;
 	if (off >= VIRTIO_MMIO_CONFIG && off < VIRTIO_MMIO_SLOT_SIZE)
@@ -93,10 +95,12 @@ int virtio_blk_read(struct devstate *d, uint32_t off, unsigned size, uint32_t *v
 	return virtio_mmio_read(&d->blk, &virtio_blk_device, off, size, val);
 }
 
-int virtio_blk_write(struct devstate *d, uint32_t off, unsigned size, uint32_t val)
+int blk_write(void *ctx, unsigned cpu, uint32_t off, unsigned size, uint32_t val)
 {
+	struct devstate *d = ctx;
 	struct guest_mem gm = guest_ram();
 	uint32_t kick, was = d->blk.status;
+	(void)cpu;
 	if (!info->disk)
 		return -1;
 	int err = virtio_mmio_write(&d->blk, &virtio_blk_device, &gm, off, size, val, &kick);

@@ -1,8 +1,7 @@
 /*
  * The VM's virtio devices as the monitor runs them: for a VM with rng=on,
  * the entropy device (virtio_rng.c) on a virtio-mmio transport
- * (virtio_mmio.c) at HV_GUEST_VIRTIO, interrupt HV_GUEST_VIRTIO_IRQ; for
- * a VM with a disk, the block device in the next slot (virtio_blk_dev.c).
+ * (virtio_mmio.c) at HV_GUEST_VIRTIO, interrupt HV_GUEST_VIRTIO_IRQ.
  *
  * - Registers are read from the current state (no side effects); a write
  *   changes the spare copy (state.c). A QueueNotify walks the requestq in
@@ -65,9 +64,7 @@ static void report(const struct virtio_mmio *before, const struct virtio_mmio *a
 int virtio_read(void *ctx, unsigned cpu, uint32_t off, unsigned size, uint32_t *val)
 {
 	(void)cpu;
-	if (off / VIRTIO_MMIO_SLOT_SIZE == VIRTIO_SLOT_BLK)
-		return virtio_blk_read(ctx, off % VIRTIO_MMIO_SLOT_SIZE, size, val);
-	if (!info->rng || off >= VIRTIO_MMIO_SLOT_SIZE)
+	if (!info->rng)
 		return -1;
 	return virtio_mmio_read(&((struct devstate *)ctx)->rng, &virtio_rng_device, off, size, val);
 }
@@ -79,9 +76,7 @@ int virtio_write(void *ctx, unsigned cpu, uint32_t off, unsigned size, uint32_t 
 	struct virtio_mmio before = d->rng;
 	uint32_t kick;
 	(void)cpu;
-	if (off / VIRTIO_MMIO_SLOT_SIZE == VIRTIO_SLOT_BLK)
-		return virtio_blk_write(d, off % VIRTIO_MMIO_SLOT_SIZE, size, val);
-	if (!info->rng || off >= VIRTIO_MMIO_SLOT_SIZE)
+	if (!info->rng)
 		return -1;
 	int err = virtio_mmio_write(&d->rng, &virtio_rng_device, &gm, off, size, val, &kick);
 	int r = 0;
@@ -100,20 +95,9 @@ void virtio_publish(void)
 	struct guest_mem gm = guest_ram();
 	if (info->rng && d->rng.vq[0].ready)
 		vq_publish(&gm, &d->rng.vq[0]);
-	virtio_blk_publish();
-}
-
-bool virtio_slot_level(const struct devstate *d, unsigned slot)
-{
-	if (slot == VIRTIO_SLOT_BLK)
-		return virtio_blk_irq_level(d);
-	return slot == VIRTIO_SLOT_RNG && info->rng && virtio_mmio_irq_level(&d->rng);
 }
 
 bool virtio_irq_level(const struct devstate *d)
 {
-	for (unsigned slot = 0; slot < VIRTIO_DEV_SLOTS; slot++)
-		if (virtio_slot_level(d, slot))
-			return true;
-	return false;
+	return info->rng && virtio_mmio_irq_level(&d->rng);
 }

@@ -30,11 +30,11 @@ struct devstate {
 	struct vpl011 uart;
 	struct psci_state psci;
 	struct virtio_mmio rng; /* the entropy device's transport and requestq */
-	struct virtio_mmio blk; /* the disk's transport and requestq */
 	uint32_t rx_cons;       /* console input taken into the UART FIFO */
 	uint32_t power_event;   /* 1 + INIT_POWER_*: SYSTEM_OFF/RESET init must hear of */
 	uint32_t answered_vcpu, answered_serial;
 	struct words answer;
+	struct virtio_mmio blk; /* the disk's transport and requestq (virtio_blk_dev.c) */
 };
 
 struct vmm_state {
@@ -83,20 +83,15 @@ bool uart_take_input(struct devstate *d);
 void resample_levels(void);
 void uart_output(struct exit *e, uint8_t c);
 
-/* virtio devices (virtio_dev.c), mmio_region handlers. Transport slot i
- * is at HV_GUEST_VIRTIO + i * 0x200 with interrupt HV_GUEST_VIRTIO_IRQ + i. */
-#define VIRTIO_SLOT_RNG  0u
-#define VIRTIO_SLOT_BLK  1u
-#define VIRTIO_DEV_SLOTS 4u /* slot 2 is free for the next device */
+/* virtio devices (virtio_dev.c), mmio_region handlers */
 int virtio_read(void *ctx, unsigned cpu, uint32_t off, unsigned size, uint32_t *val);
 int virtio_write(void *ctx, unsigned cpu, uint32_t off, unsigned size, uint32_t val);
 void virtio_publish(void);
 bool virtio_irq_level(const struct devstate *d);
-bool virtio_slot_level(const struct devstate *d, unsigned slot);
 
-/* the disk (virtio_blk_dev.c): slot VIRTIO_SLOT_BLK */
-int virtio_blk_read(struct devstate *d, uint32_t off, unsigned size, uint32_t *val);
-int virtio_blk_write(struct devstate *d, uint32_t off, unsigned size, uint32_t val);
+/* the disk (virtio_blk_dev.c): transport HV_GUEST_BLK_SLOT */
+int blk_read(void *ctx, unsigned cpu, uint32_t off, unsigned size, uint32_t *val);
+int blk_write(void *ctx, unsigned cpu, uint32_t off, unsigned size, uint32_t val);
 void virtio_blk_publish(void);
 bool virtio_blk_irq_level(const struct devstate *d);
 

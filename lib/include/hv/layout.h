@@ -43,5 +43,6 @@
 #define HV_GUEST_VIRTIO     0x0a000000u /* virtio-mmio transports, 0x200 each, as QEMU virt */
 #define HV_GUEST_VIRTIO_IRQ 48u         /* SPI 16 + transport number, as QEMU virt */
 #define HV_GUEST_NR_IRQS    64u
+#define HV_GUEST_BLK_SLOT   1u /* virtio-blk's transport: 0x0a000200, SPI 17 */
 
 #endif

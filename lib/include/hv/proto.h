@@ -19,7 +19,7 @@
 #define VMM_CAP_NTFN    3 /* own notification, bound: crash requests, input */
 #define VMM_CAP_INIT    4 /* call init: power events */
 #define VMM_CAP_RNG     5 /* call the entropy server (VMs with rng only) */
-#define VMM_CAP_BLK     6 /* call the block server: this VM's disk only (badge) */
+#define VMM_CAP_BLK     7 /* call the block server: this VM's disk only (badge) */
 #define VMM_CAP_VCPU0   8 /* VMM_CAP_VCPU0 + i: vCPU i */
 
 #define VMM_NTFN_CRASH (1u << 0) /* fault now (control prompt `crash`) */
