@@ -33,11 +33,12 @@ KERNEL_OBJS := $(patsubst %,$(B)/k/%.o,$(KERNEL_SRCS) $(KERNEL_ASM))
 LIB_SRCS := lib/src/crt0.S lib/src/ipc.S lib/src/runtime.c lib/src/log.c
 LIB_OBJS := $(patsubst %,$(B)/s/%.o,$(LIB_SRCS))
 
-SERVERS := init vmm console rng badsys ipcbench
-init_SRCS := $(wildcard servers/init/*.c)
+SERVERS := init vmm console rng badsys ipcbench blk
+init_SRCS := $(wildcard servers/init/*.c) servers/init/blk_image.S
 vmm_SRCS := $(wildcard servers/vmm/*.c)
 console_SRCS := $(wildcard servers/devices/console/*.c)
 rng_SRCS := $(wildcard servers/devices/rng/*.c)
+blk_SRCS := $(wildcard servers/devices/blk/*.c)
 badsys_SRCS := tests/servers/badsys.c
 ipcbench_SRCS := tests/servers/ipcbench.c
 
@@ -79,6 +80,11 @@ $(B)/hyp.elf: $(KERNEL_OBJS) $(B)/k/boot/modules.S.o boot/hyp.ld
 $(B)/s/%.c.o: %.c $(FDT_ARMHF)/include/libfdt.h $(LINUX_ARMHF)/linux/virtio_ring.h
 	@mkdir -p $(dir $@)
 	$(CC_T) $(SFLAGS) -MMD -c $< -o $@
+
+# init carries the block server's image (servers/init/blk.c)
+$(B)/s/servers/init/blk_image.S.o: servers/init/blk_image.S $(B)/servers/blk.bin
+	@mkdir -p $(dir $@)
+	$(CC_T) $(SFLAGS) -Wa,-I$(B) -c $< -o $@
 
 $(B)/s/%.S.o: %.S
 	@mkdir -p $(dir $@)

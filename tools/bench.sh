@@ -55,3 +55,58 @@ for variant in "quiet loglevel=5" "loglevel=8"; do
 		printf "bench: linux_boot_ratio %.4f (%.0f us under the hypervisor, %.0f us on QEMU alone; %s; target <= 1.005)\n",
 			o / n, o * 1e6, n * 1e6, v }'
 done
+
+# Disks: sequential 64 MiB with direct I/O inside Debian's kernel, on the
+# hypervisor's virtio-blk device (served by the block server from QEMU's
+# virtio-blk device) and on QEMU's own virtio-blk device without a
+# hypervisor, same kernel, initramfs, image size and QEMU drive options.
+# Each dd is timed by the guest's clock: printk timestamps of lines written
+# to /dev/kmsg around it; the data written comes from a file in the
+# guest's tmpfs. A ratio is throughput under the hypervisor over throughput
+# on QEMU alone (native time / our time), the median of 5 runs: the time a
+# guest waits for QEMU's I/O thread is host time, so runs vary.
+echo "== Linux disk, dd 64 MiB direct I/O (qemu -icount shift=0, -smp 1, 256 MiB)"
+img=$(mktemp)
+trap 'rm -f "$out" "$img"' EXIT
+truncate -s 80M "$img"
+DD="yes hv-disk-bench | head -c 67108864 > /tmp/src; echo bench-w0 > /dev/kmsg; dd if=/tmp/src of=/dev/vda bs=1M count=64 oflag=direct 2>/dev/null; echo bench-w1 > /dev/kmsg; dd if=/dev/vda of=/dev/null bs=1M count=64 iflag=direct 2>/dev/null; echo bench-r1 > /dev/kmsg"
+DARGS="console=ttyAMA0 cryptomgr.notests quiet loglevel=5"
+stamps() { grep -a -o '\[ *[0-9.]*\] bench-[wr][01]' | tr -d '[]' | awk '{t[$2]=$1} END {
+	if (t["bench-w0"] != "" && t["bench-r1"] != "") print t["bench-w1"] - t["bench-w0"], t["bench-r1"] - t["bench-w1"] }'; }
+disk_native() {
+	timeout 300 qemu-system-arm -M virt,gic-version=2 -cpu cortex-a15 -smp 1 -m 256 \
+		-nographic -monitor none -no-reboot -icount shift=0 -kernel "$LK" -initrd "$LI" \
+		-global virtio-mmio.force-legacy=false \
+		-drive "file=$img,if=none,format=raw,id=disk0" -device virtio-blk-device,drive=disk0 \
+		-append "$DARGS hv.run=\"$DD\"" 2>&1 | stamps
+}
+disk_hv() {
+	timeout 300 tools/hvrun --icount --smp 1 --timeout 280 \
+		--vm "kernel=$LK,initrd=$LI,mem=256,name=linux,disk=$img,cmdline=$DARGS hv.run=\"$DD\"" 2>&1 | stamps
+}
+median() { sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+w_ratios="" r_ratios="" detail=""
+for i in 1 2 3 4 5; do
+	ours=$(disk_hv) native=$(disk_native)
+	[[ -n $ours && -n $native ]] || { echo "bench: disk run failed" >&2; exit 1; }
+	read -r ow or_ <<<"$ours"
+	read -r nw nr <<<"$native"
+	w_ratios+="$(awk -v o="$ow" -v n="$nw" 'BEGIN {printf "%.4f", n / o}') "
+	r_ratios+="$(awk -v o="$or_" -v n="$nr" 'BEGIN {printf "%.4f", n / o}') "
+	detail+=" [$ow/$nw s write, $or_/$nr s read]"
+done
+w=$(tr ' ' '\n' <<<"$w_ratios" | grep . | median)
+r=$(tr ' ' '\n' <<<"$r_ratios" | grep . | median)
+echo "bench: disk_write_ratio $w (throughput under the hypervisor / QEMU's own virtio-blk, median of 5: $w_ratios; target >= 0.7)"
+echo "bench: disk_read_ratio $r (median of 5: $r_ratios; target >= 0.7)"
+echo "bench: disk_times_s ours/native per run:$detail"
+
+# A monitor crash while the guest uses its disk: the virtioblk guest makes
+# its monitor fault (hvc 0x86000F00) and times the next disk read to its
+# completion, in instructions.
+echo "== monitor restart under disk I/O (qemu -icount shift=0, -smp 1)"
+truncate -s 1M "$img"
+tools/hvrun --icount --smp 1 --timeout 120 \
+	--vm "kernel=$B/guests/virtioblk.bin,name=blk,testhooks=on,disk=$img,cmdline=restart=1" 2>&1 |
+	grep -a -o 'bench: restart_under_io.*' | tr -d '\r' | sed 's/$/ (target <= 2000000)/' ||
+	echo "bench: restart_under_io failed" >&2

@@ -77,6 +77,7 @@ static int read_vm(const void *dtb, int node, struct vm_config *vm, struct confi
 		goto bad;
 	vm->testhooks = fdt_getprop(dtb, node, "testhooks", NULL) != NULL;
 	vm->rng = fdt_getprop(dtb, node, "rng", NULL) != NULL;
+	vm->disk = fdt_getprop(dtb, node, "disk", NULL) != NULL;
 	return 0;
 bad:
 	log_printf("config: VM node %s: missing or malformed '%s'\n", fdt_get_name(dtb, node, NULL),
@@ -92,6 +93,14 @@ static void read_tests(const void *dtb, struct config *cfg)
 		if (name && strlen(name) < HV_NAME_MAX)
 			strcpy(cfg->tests[cfg->nr_tests++], name);
 	}
+}
+
+bool config_wants_disk(const struct config *cfg)
+{
+	for (unsigned i = 0; i < cfg->nr_vms; i++)
+		if (cfg->vm[i].disk)
+			return true;
+	return false;
 }
 
 int config_read(const void *dtb, struct config *cfg)

@@ -18,7 +18,8 @@ struct vm_config {
 	uint32_t kernel_pa, kernel_size;
 	uint32_t initrd_pa, initrd_size;
 	bool testhooks;
-	bool rng; /* a virtio-rng device backed by the entropy server */
+	bool rng;  /* a virtio-rng device backed by the entropy server */
+	bool disk; /* a virtio-blk device backed by the block server */
 	char bootargs[HV_BOOTARGS_MAX];
 };
 
@@ -65,6 +66,15 @@ extern int console_rng_stream; /* the entropy server's stream, -1: none */
 /* the entropy server: its endpoint once started (0: not running) */
 int rng_start(void);
 extern int rng_ep;
+
+/* the block server (blk.c): created before the VMs, started after them */
+extern int console_blk_stream;
+bool config_wants_disk(const struct config *cfg);
+int blk_prepare(void);
+int blk_add_vm(unsigned index, const char *name, uint32_t ram_pa, uint32_t ram_size);
+int blk_start(void);
+int blk_monitor_setup(struct server *mon, unsigned index, struct vmm_info *info);
+bool blk_image(struct hv_module *m);
 
 /* VMs */
 int vm_create(unsigned index, const struct vm_config *vc);

@@ -68,7 +68,8 @@ static void start_tests(void)
 			static struct server peer;
 			bool xcpu = !strcmp(cfg.tests[k], "ipcxcpu");
 			if (!server_create(&peer, "ipcbench", xcpu ? TEST_PRIO - 10 : TEST_PRIO,
-			                   xcpu ? bootinfo->nr_cpus - 1 : 0, INIT_BADGE_TEST | 0xf0)) {
+			                   xcpu ? bootinfo->nr_cpus - 1 : 0,
+			                   INIT_BADGE_TEST | 0xf0)) {
 				((struct test_info *)peer.info_pa)->role = 1;
 				server_grant(&peer, TEST_CAP_EP, bench_ep, HV_RIGHTS_ALL, 0);
 				hv_thread_resume((uint32_t)peer.thread);
@@ -173,8 +174,11 @@ int main(const struct hv_bootinfo *bi)
 	log_printf("%u VMs, %u CPUs; Ctrl-A then c opens the control prompt\n", cfg.nr_vms,
 	           (unsigned)bi->nr_cpus);
 	rng_start(); /* every guest gets an rng-seed from it */
+	if (config_wants_disk(&cfg))
+		blk_prepare();
 	for (unsigned i = 0; i < cfg.nr_vms; i++)
 		vm_create(i, &cfg.vm[i]);
+	blk_start();
 	start_tests();
 	supervise();
 	return 0;

@@ -56,6 +56,7 @@ static void fill_info(struct vm *vm)
 	info->initrd_size = vc->initrd_size;
 	info->testhooks = vc->testhooks;
 	info->rng = vc->rng;
+	info->disk = vc->disk;
 	info->crash_on_start = vm->crash_loop;
 	info->instance = vm->restarts;
 	strncpy(info->bootargs, vc->bootargs, HV_BOOTARGS_MAX - 1);
@@ -112,6 +113,8 @@ static int monitor_start(struct vm *vm)
 	err = monitor_maps(vm);
 	if (!err)
 		err = monitor_caps(vm);
+	if (!err)
+		err = blk_monitor_setup(&vm->mon, vm->index, (struct vmm_info *)vm->mon.info_pa);
 	if (!err)
 		err = hv_thread_resume((uint32_t)vm->mon.thread);
 	if (err)
@@ -173,6 +176,8 @@ int vm_create(unsigned index, const struct vm_config *vc)
 		log_printf("%s: rng=on, but the entropy server is not running: its virtio-rng "
 		           "device will fail\n",
 		           vc->name);
+	if (vc->disk)
+		blk_add_vm(index, vc->name, vm->ram_pa, vc->mem_mib << 20);
 	if (guest_create(vm) || console_grant_input(index, vm->ntfn) || monitor_start(vm)) {
 		vm->state = VM_FAILED;
 		return -1;

@@ -24,6 +24,8 @@ struct guest_dtb_params {
 	uint32_t virtio_irq; /* its INTID (an SPI); the others follow */
 	const uint8_t *rng_seed; /* /chosen/rng-seed, or NULL */
 	uint32_t rng_seed_len;
+	/* more transports: bit i, transport i (i < GUEST_DTB_MAX_VIRTIO) */
+	uint32_t virtio_mask;
 };
 
 #define GUEST_DTB_MAX_VIRTIO 8

@@ -72,6 +72,7 @@ int main(void)
 		tell_init_power(dev_current()->power_event - 1);
 	ring->rx_cons = dev_current()->rx_cons;
 	virtio_publish();
+	virtio_blk_publish();
 	uart_input();
 	resample_levels();
 	if (info->crash_on_start)

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 /* Largest QueueNumMax a device model offers; also the longest chain. */
-#define VQ_NUM_MAX 64u
+#define VQ_NUM_MAX 128u
 
 /* Guest RAM as the monitor sees it: guest address `base` is at `host`. */
 struct guest_mem {

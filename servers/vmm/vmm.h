@@ -34,6 +34,7 @@ struct devstate {
 	uint32_t power_event;   /* 1 + INIT_POWER_*: SYSTEM_OFF/RESET init must hear of */
 	uint32_t answered_vcpu, answered_serial;
 	struct words answer;
+	struct virtio_mmio blk; /* the disk's transport and requestq (virtio_blk_dev.c) */
 };
 
 struct vmm_state {
@@ -88,6 +89,12 @@ int virtio_write(void *ctx, unsigned cpu, uint32_t off, unsigned size, uint32_t 
 void virtio_publish(void);
 bool virtio_irq_level(const struct devstate *d);
 bool entropy_fill(uint8_t *buf, uint32_t n);
+
+/* the disk (virtio_blk_dev.c): transport HV_GUEST_BLK_SLOT */
+int blk_read(void *ctx, unsigned cpu, uint32_t off, unsigned size, uint32_t *val);
+int blk_write(void *ctx, unsigned cpu, uint32_t off, unsigned size, uint32_t val);
+void virtio_blk_publish(void);
+bool virtio_blk_irq_level(const struct devstate *d);
 
 int guest_load(void);
 void tell_init_power(uint32_t what);

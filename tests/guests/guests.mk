@@ -25,7 +25,7 @@ _guests_standalone := $(words $(MAKEFILE_LIST))
 CROSS ?= arm-none-eabi-
 HV_BUILD ?= build
 
-GUESTS := hello seq gicd psci unmapped hostile isolation bench uartirq vfp banked uartrx virtiorng manyirq
+GUESTS := hello seq gicd psci unmapped hostile isolation bench uartirq vfp banked uartrx virtiorng manyirq virtioblk
 
 GUEST_SRC := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 GUEST_OUT := $(HV_BUILD)/guests

@@ -432,3 +432,38 @@ def test_run_sigint(fake_qemu, env, kernel, tmp_path):
     proc.stdout.close()
     proc.stderr.close()
     assert gone(int((tmp_path / "qemu.pid").read_text()))
+
+
+def test_disk_missing_file(env, kernel, tmp_path):
+    missing = str(tmp_path / "nope.img")
+    r = hvrun(["--dry-run", "--vm", f"kernel={kernel},disk={missing}"], env)
+    assert_usage_error(r, "disk file not found", missing)
+
+
+def test_disk_bad_size_and_shared(env, kernel, tmp_path):
+    odd = tmp_path / "odd.img"
+    odd.write_bytes(b"\0" * 1000)
+    assert_usage_error(hvrun(["--dry-run", "--vm", f"kernel={kernel},disk={odd}"], env),
+                       "not a multiple of 512")
+    img = tmp_path / "d.img"
+    img.write_bytes(b"\0" * 4096)
+    r = hvrun(["--dry-run", "--vm", f"kernel={kernel},disk={img}",
+               "--vm", f"kernel={kernel},disk={img}"], env)
+    assert_usage_error(r, "also vm0's disk")
+    assert_usage_error(hvrun(["--dry-run", "--vm", f"kernel={kernel},disk="], env),
+                       "disk= needs a path")
+
+
+def test_disk_dry_run(env, kernel, tmp_path):
+    a, b = tmp_path / "a.img", tmp_path / "b.img"
+    a.write_bytes(b"\0" * 4096)
+    b.write_bytes(b"\0" * 4096)
+    r = hvrun(["--dry-run", "--vm", f"kernel={kernel},disk={a}", "--vm", f"kernel={kernel}",
+               "--vm", f"kernel={kernel},disk={b},rng=on"], env)
+    assert r.returncode == 0, r.stderr
+    dts, cmd = split_dry_run(r.stdout)
+    assert dts.count("disk;") == 2
+    assert cmd.count("virtio-mmio.force-legacy=false") == 1
+    assert f"file={a},if=none,format=raw,id=disk0" in cmd
+    assert f"file={b},if=none,format=raw,id=disk1" in cmd
+    assert cmd.index("drive=disk0") < cmd.index("drive=disk1")

@@ -30,6 +30,7 @@
 #define HV_SRV_RINGS      0x00600000u /* console: one ring page per VM */
 #define HV_SRV_DEVICE     0x00700000u /* rng: the page of its virtio-mmio transport */
 #define HV_SRV_DMA        0x00800000u /* rng: memory the device reads and writes */
+#define HV_SRV_BLK_REQ    0x00c00000u /* vmm: its disk's request page; blk: one per disk */
 #define HV_SRV_MODULES    0x01000000u /* init: boot modules; vmm: guest images */
 #define HV_SRV_UART       0x09000000u /* console: the physical PL011 */
 
@@ -42,5 +43,6 @@
 #define HV_GUEST_VIRTIO     0x0a000000u /* virtio-mmio transports, 0x200 each, as QEMU virt */
 #define HV_GUEST_VIRTIO_IRQ 48u         /* SPI 16 + transport number, as QEMU virt */
 #define HV_GUEST_NR_IRQS    64u
+#define HV_GUEST_BLK_SLOT   1u /* virtio-blk's transport: 0x0a000200, SPI 17 */
 
 #endif

@@ -19,6 +19,7 @@
 #define VMM_CAP_NTFN    3 /* own notification, bound: crash requests, input */
 #define VMM_CAP_INIT    4 /* call init: power events */
 #define VMM_CAP_RNG     5 /* call the entropy server (VMs with rng only) */
+#define VMM_CAP_BLK     7 /* call the block server: this VM's disk only (badge) */
 #define VMM_CAP_VCPU0   8 /* VMM_CAP_VCPU0 + i: vCPU i */
 
 #define VMM_NTFN_CRASH (1u << 0) /* fault now (control prompt `crash`) */
@@ -34,8 +35,10 @@ struct vmm_info {
 	uint32_t initrd_ipa, initrd_size;
 	uint32_t testhooks;
 	uint32_t crash_on_start;
-	uint32_t instance; /* 0 for the first monitor, then restarts */
-	uint32_t rng;      /* a virtio-rng device at HV_GUEST_VIRTIO, backed by VMM_CAP_RNG */
+	uint32_t instance;     /* 0 for the first monitor, then restarts */
+	uint32_t rng;          /* a virtio-rng device at HV_GUEST_VIRTIO, backed by VMM_CAP_RNG */
+	uint32_t disk;         /* a virtio-blk device backed by VMM_CAP_BLK and HV_SRV_BLK_REQ */
+	uint64_t disk_sectors; /* its capacity, 512-byte sectors */
 	char bootargs[HV_BOOTARGS_MAX];
 };
 
@@ -73,6 +76,60 @@ struct rng_info {
 	uint32_t dma_pa;   /* physical address of the memory at HV_SRV_DMA */
 	uint32_t dma_size;
 	uint32_t ring_ipa; /* log stream */
+};
+
+/* ---- block server (servers/devices/blk) ----
+ * It drives QEMU's virtio-blk devices, one per VM with a disk, and serves
+ * each VM's monitor: the capability init gives a monitor carries its disk's
+ * number as the badge, so a monitor reaches its own disk only. A batch of
+ * requests is written by the monitor into its request page (struct
+ * blk_batch, mapped at HV_SRV_BLK_REQ in the monitor and at
+ * HV_SRV_BLK_REQ + disk * 4096 in the server), then a call with
+ * m[0] = BLK_RW is answered with m[0] = the requests done or a negative
+ * HV_E* error, and their VIRTIO_BLK_S_* status bytes in m[1..4] (request
+ * i in byte i % 4 of m[1 + i / 4]). Data moves by DMA between QEMU's
+ * device and guest RAM: every buffer must lie in the VM's RAM (guest
+ * addresses from HV_GUEST_RAM) and every sector on the disk. */
+#define BLK_CAP_EP     1 /* its endpoint, monitors call it */
+#define BLK_CAP_LOG    2 /* signal the console */
+#define BLK_CAP_NTFN   3 /* own notification, signalled by the disks' interrupts */
+#define BLK_CAP_IRQ0   8 /* BLK_CAP_IRQ0 + i: disk i's interrupt */
+#define BLK_RW         1u
+#define BLK_MAX_SEGS   126 /* data buffers in one request */
+#define BLK_BATCH_MAX  16  /* requests in one call */
+#define BLK_BATCH_SEGS 464 /* data buffers in one call */
+#define BLK_SECTOR     512u
+
+struct blk_seg {
+	uint32_t addr, len; /* guest-physical */
+};
+
+struct blk_req {
+	uint32_t type;  /* VIRTIO_BLK_T_IN, _OUT or _FLUSH */
+	uint32_t nsegs; /* its buffers follow the previous request's in seg[] */
+	uint64_t sector;
+};
+
+struct blk_batch {
+	uint32_t nreqs, nsegs;
+	struct blk_req req[BLK_BATCH_MAX];
+	struct blk_seg seg[BLK_BATCH_SEGS];
+};
+
+struct blk_disk {
+	uint32_t mmio_pa;  /* QEMU's transport */
+	uint32_t mmio_ipa; /* its registers, in the window at HV_SRV_DEVICE */
+	uint32_t dma_pa;   /* a page for the queue, at HV_SRV_DMA + i * 4096 */
+	uint32_t ram_pa;   /* the VM's RAM: guest HV_GUEST_RAM is here */
+	uint32_t ram_size;
+	uint64_t sectors;
+	char serial[HV_NAME_MAX]; /* the VM's name: the device's serial must match */
+};
+
+struct blk_info {
+	uint32_t nr_disks;
+	uint32_t ring_ipa; /* log stream */
+	struct blk_disk disk[HV_MAX_VMS];
 };
 
 /* ---- test servers (tests/servers) ---- */

@@ -1,0 +1,1 @@
+test_blk_check_SRCS := servers/devices/blk/check.c
