@@ -19,6 +19,7 @@ struct vm_config {
 	uint32_t initrd_pa, initrd_size;
 	bool testhooks;
 	bool rng; /* a virtio-rng device backed by the entropy server */
+	bool net; /* a virtio-net device on a port of the switch */
 	char bootargs[HV_BOOTARGS_MAX];
 };
 
@@ -66,6 +67,13 @@ extern int console_rng_stream; /* the entropy server's stream, -1: none */
 bool config_wants_rng(const struct config *cfg);
 int rng_start(void);
 extern int rng_ep;
+
+/* the network switch (switch.c) */
+bool config_wants_net(const struct config *cfg);
+int switch_start(const struct config *cfg);
+int switch_monitor(struct server *s, unsigned vm, uint8_t mac[6]);
+int switch_grant_port(unsigned vm, int ntfn);
+extern int console_switch_stream; /* the switch's stream, -1: none */
 
 /* VMs */
 int vm_create(unsigned index, const struct vm_config *vc);

@@ -56,6 +56,7 @@ static void fill_info(struct vm *vm)
 	info->initrd_size = vc->initrd_size;
 	info->testhooks = vc->testhooks;
 	info->rng = vc->rng;
+	info->net = vc->net && !switch_monitor(&vm->mon, vm->index, info->mac);
 	info->crash_on_start = vm->crash_loop;
 	info->instance = vm->restarts;
 	strncpy(info->bootargs, vc->bootargs, HV_BOOTARGS_MAX - 1);
@@ -173,7 +174,8 @@ int vm_create(unsigned index, const struct vm_config *vc)
 		log_printf("%s: rng=on, but the entropy server is not running: its virtio-rng "
 		           "device will fail\n",
 		           vc->name);
-	if (guest_create(vm) || console_grant_input(index, vm->ntfn) || monitor_start(vm)) {
+	if (guest_create(vm) || console_grant_input(index, vm->ntfn) ||
+	    (vc->net && switch_grant_port(index, vm->ntfn)) || monitor_start(vm)) {
 		vm->state = VM_FAILED;
 		return -1;
 	}
@@ -334,7 +336,7 @@ void vm_power(unsigned index, uint32_t what)
 		memset((void *)ram, 0, vc->mem_mib << 20);
 		ring_reset(stream_ring(vm->index));
 		if (guest_create(vm) || console_grant_input(vm->index, vm->ntfn) ||
-		    monitor_start(vm))
+		    (vc->net && switch_grant_port(vm->index, vm->ntfn)) || monitor_start(vm))
 			vm->state = VM_FAILED;
 		return;
 	}

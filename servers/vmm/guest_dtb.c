@@ -300,7 +300,9 @@ static bool params_ok(const struct guest_dtb_params *p)
 {
 	return p->nr_cpus >= 1 && p->nr_cpus <= GIC_MAX_CPUS && p->uart_irq >= GIC_FIRST_SPI &&
 	       p->nr_virtio <= GUEST_DTB_MAX_VIRTIO &&
-	       (p->nr_virtio == 0 || p->virtio_irq >= GIC_FIRST_SPI);
+	       (p->nr_virtio == 0 || p->virtio_irq >= GIC_FIRST_SPI) &&
+	       !(p->virtio_mask >> GUEST_DTB_MAX_VIRTIO) &&
+	       (p->virtio_mask == 0 || p->virtio_irq >= GIC_FIRST_SPI);
 }
 
 int guest_dtb_build(void *buf, uint32_t bufsize, const struct guest_dtb_params *p)
@@ -319,8 +321,9 @@ int guest_dtb_build(void *buf, uint32_t bufsize, const struct guest_dtb_params *
 	FDT_TRY(gic_node(buf, p));
 	FDT_TRY(timer_node(buf, p));
 	FDT_TRY(clock_node(buf));
-	for (unsigned i = 0; i < p->nr_virtio; i++)
-		FDT_TRY(virtio_node(buf, p, i));
+	for (unsigned i = 0; i < GUEST_DTB_MAX_VIRTIO; i++)
+		if (i < p->nr_virtio || (p->virtio_mask & (1u << i)))
+			FDT_TRY(virtio_node(buf, p, i));
 	FDT_TRY(uart_node(buf, p));
 	FDT_TRY(chosen_node(buf, p));
 	FDT_TRY(aliases_node(buf, p));

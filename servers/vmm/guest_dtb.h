@@ -22,6 +22,8 @@ struct guest_dtb_params {
 	unsigned nr_virtio;  /* virtio-mmio transports, 0..GUEST_DTB_MAX_VIRTIO */
 	uint32_t virtio;     /* the first; the others follow every 0x200 */
 	uint32_t virtio_irq; /* its INTID (an SPI); the others follow */
+	/* more transports: bit i, transport i (i < GUEST_DTB_MAX_VIRTIO) */
+	uint32_t virtio_mask;
 };
 
 #define GUEST_DTB_MAX_VIRTIO 8

@@ -47,6 +47,7 @@ int guest_load(void)
 	    .nr_virtio = info->rng ? 1 : 0,
 	    .virtio = HV_GUEST_VIRTIO,
 	    .virtio_irq = HV_GUEST_VIRTIO_IRQ,
+	    .virtio_mask = info->net ? 1u << HV_GUEST_NET_SLOT : 0,
 	};
 	int err = guest_dtb_build((void *)dtb, DTB_MAX, &p);
 	if (err) {

@@ -38,6 +38,8 @@ static const struct mmio_region regions[] = {
     {HV_GUEST_GICD, 0x1000, gicd_read, gicd_write, 0},
     {HV_GUEST_UART, 0x1000, uart_read, uart_write, 0},
     {HV_GUEST_VIRTIO, VIRTIO_MMIO_SLOT_SIZE, virtio_read, virtio_write, 0},
+    {HV_GUEST_VIRTIO + HV_GUEST_NET_SLOT * VIRTIO_MMIO_SLOT_SIZE, VIRTIO_MMIO_SLOT_SIZE, net_read,
+     net_write, 0},
 };
 
 #define UART_DR 0x000u
@@ -83,4 +85,6 @@ void handle_mmio(struct exit *e)
 		ring->rx_cons = d->rx_cons;
 	if (r->base == HV_GUEST_VIRTIO)
 		virtio_publish(); /* used ring entries, once committed */
+	if (r->read == net_read)
+		net_publish(); /* used ring entries and ring indices, once committed */
 }

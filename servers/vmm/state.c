@@ -60,6 +60,8 @@ void deliver_irqs(struct devstate *d)
 		vgicd_set_pending(&d->gicd, 0, HV_GUEST_UART_IRQ);
 	if (virtio_irq_level(d))
 		vgicd_set_pending(&d->gicd, 0, HV_GUEST_VIRTIO_IRQ);
+	if (net_irq_level(d))
+		vgicd_set_pending(&d->gicd, 0, HV_GUEST_VIRTIO_IRQ + HV_GUEST_NET_SLOT);
 	for (unsigned cpu = 0; cpu < info->nr_vcpus; cpu++) {
 		uint32_t lr_info;
 		int irq;
