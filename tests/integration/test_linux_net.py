@@ -66,9 +66,10 @@ def test_linux_net_ping_and_transfer(hvrun, linux_images):
 
 
 def test_linux_net_monitor_crash_during_transfer(hvrun, linux_images):
-    """`crash a` while b sends 8 MiB to a with nc: a's monitor restarts, the
-    data arrives whole, and a ping afterwards gets every answer."""
-    size = 8 * MIB
+    """`crash a`, then `crash b`, while b sends 16 MiB to a with nc: both
+    monitors (the receiver's, then the sender's) restart, the data arrives
+    whole, and a ping afterwards gets every answer."""
+    size = 16 * MIB
     a = (
         f"{setup_ip('10.0.0.1')}; nc -l -p 5000 > /tmp/up; md5sum /tmp/up; "
         "ping -c 3 10.0.0.2; until echo bye | nc 10.0.0.2 5001; do sleep 0.2; done"
@@ -85,7 +86,9 @@ def test_linux_net_monitor_crash_during_transfer(hvrun, linux_images):
     )
     sending = run.expect_line("b", "sending", timeout=BOOT_S)
     run.control("crash a")
-    restarted = run.expect(r"\[hv\] a: monitor restarted \(restart 1\)", timeout=60)
+    run.expect(r"\[hv\] a: monitor restarted \(restart 1\)", timeout=60)
+    run.control("crash b")
+    restarted = run.expect(r"\[hv\] b: monitor restarted \(restart 1\)", timeout=60)
     received = run.expect_line("a", r"[0-9a-f]{32}  /tmp/up", timeout=BOOT_S)
     for name in ("a", "b"):
         run.expect_line(name, r"init: hv.run exit status 0", timeout=BOOT_S)
@@ -95,4 +98,4 @@ def test_linux_net_monitor_crash_during_transfer(hvrun, linux_images):
     la, lb = vm_lines(run.output, "a"), vm_lines(run.output, "b")
     assert md5_of(lb, "/tmp/mine") == md5_of(la, "/tmp/up")
     assert "3 packets transmitted, 3 packets received, 0% packet loss" in la, la[-20:]
-    assert run.output.count("monitor restarted") == 1, run.tail()
+    assert run.output.count("monitor restarted") == 2, run.tail()
