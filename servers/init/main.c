@@ -68,8 +68,7 @@ static void start_tests(void)
 			static struct server peer;
 			bool xcpu = !strcmp(cfg.tests[k], "ipcxcpu");
 			if (!server_create(&peer, "ipcbench", xcpu ? TEST_PRIO - 10 : TEST_PRIO,
-			                   xcpu ? bootinfo->nr_cpus - 1 : 0,
-			                   INIT_BADGE_TEST | 0xf0)) {
+			                   xcpu ? bootinfo->nr_cpus - 1 : 0, INIT_BADGE_TEST | 0xf0)) {
 				((struct test_info *)peer.info_pa)->role = 1;
 				server_grant(&peer, TEST_CAP_EP, bench_ep, HV_RIGHTS_ALL, 0);
 				hv_thread_resume((uint32_t)peer.thread);

@@ -2,7 +2,8 @@
  * The monitor's life: on a fresh VM, set up device state and load the
  * guest; after a restart, pick up the state region as it was. Then answer
  * exits forever. Notifications carry console input, EOIs of level-sensitive
- * interrupts and crash requests (control prompt).
+ * interrupts, frames from the network switch and crash requests (control
+ * prompt).
  */
 #include "switch/switch.h"
 #include "vmm.h"
