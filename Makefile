@@ -35,7 +35,9 @@ LIB_OBJS := $(patsubst %,$(B)/s/%.o,$(LIB_SRCS))
 
 SERVERS := init vmm console rng badsys ipcbench blk
 init_SRCS := $(wildcard servers/init/*.c) servers/init/blk_image.S
-vmm_SRCS := $(wildcard servers/vmm/*.c)
+# the network switch is linked into the monitor's image (boot/ packs a fixed
+# set of images); its main() hands over when init starts it as the switch
+vmm_SRCS := $(wildcard servers/vmm/*.c) $(wildcard servers/devices/switch/*.c)
 console_SRCS := $(wildcard servers/devices/console/*.c)
 rng_SRCS := $(wildcard servers/devices/rng/*.c)
 blk_SRCS := $(wildcard servers/devices/blk/*.c)

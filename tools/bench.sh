@@ -110,3 +110,22 @@ tools/hvrun --icount --smp 1 --timeout 120 \
 	--vm "kernel=$B/guests/virtioblk.bin,name=blk,testhooks=on,disk=$img,cmdline=restart=1" 2>&1 |
 	grep -a -o 'bench: restart_under_io.*' | tr -d '\r' | sed 's/$/ (target <= 2000000)/' ||
 	echo "bench: restart_under_io failed" >&2
+# Network: 16 MiB with nc from one Linux VM to another through the switch
+# (net=on on both), both VMs on one host CPU. Timed by the sender's clock
+# (/proc/uptime, 10 ms steps) from before nc starts until it exits, which
+# is after the receiver closed the connection, so every byte arrived.
+echo "== network between two VMs (qemu -icount shift=0, -smp 1, 256 MiB each)"
+NET_MIB=16
+net_args="console=ttyAMA0 cryptomgr.notests quiet"
+net_rx="ip addr add 10.0.0.1/24 dev eth0; ip link set eth0 up; nc -l -p 5000 > /dev/null"
+net_tx="ip addr add 10.0.0.2/24 dev eth0; ip link set eth0 up"
+net_tx+="; until ping -c 1 -W 1 10.0.0.1 >/dev/null; do sleep 0.2; done"
+net_tx+="; read t0 x < /proc/uptime"
+net_tx+="; dd if=/dev/zero bs=65536 count=$((NET_MIB * 16)) 2>/dev/null | nc 10.0.0.1 5000"
+net_tx+="; read t1 x < /proc/uptime; echo net-time \$t0 \$t1"
+times=$(timeout 900 tools/hvrun --icount --smp 1 --timeout 880 \
+	--vm "kernel=$LK,initrd=$LI,mem=256,name=rx,net=on,cmdline=$net_args hv.run=\"$net_rx\"" \
+	--vm "kernel=$LK,initrd=$LI,mem=256,name=tx,net=on,cmdline=$net_args hv.run=\"$net_tx\"" \
+	2>&1 | grep -a -o 'net-time [0-9.]* [0-9.]*' | head -1) || true
+[[ -n $times ]] || { echo "bench: network run failed" >&2; exit 1; }
+echo "$times" | awk -v mib=$NET_MIB '{ s = $3 - $2; printf "bench: net_throughput %.1f MB/s (%d MiB with nc between two Linux VMs through the switch in %.2f s of guest time)\n", mib * 1048576 / s / 1e6, mib, s }'

@@ -78,6 +78,7 @@ static int read_vm(const void *dtb, int node, struct vm_config *vm, struct confi
 	vm->testhooks = fdt_getprop(dtb, node, "testhooks", NULL) != NULL;
 	vm->rng = fdt_getprop(dtb, node, "rng", NULL) != NULL;
 	vm->disk = fdt_getprop(dtb, node, "disk", NULL) != NULL;
+	vm->net = fdt_getprop(dtb, node, "net", NULL) != NULL;
 	return 0;
 bad:
 	log_printf("config: VM node %s: missing or malformed '%s'\n", fdt_get_name(dtb, node, NULL),
@@ -99,6 +100,14 @@ bool config_wants_disk(const struct config *cfg)
 {
 	for (unsigned i = 0; i < cfg->nr_vms; i++)
 		if (cfg->vm[i].disk)
+			return true;
+	return false;
+}
+
+bool config_wants_net(const struct config *cfg)
+{
+	for (unsigned i = 0; i < cfg->nr_vms; i++)
+		if (cfg->vm[i].net)
 			return true;
 	return false;
 }

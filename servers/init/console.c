@@ -16,6 +16,7 @@
 int console_ntfn;
 int console_rng_stream = -1;
 int console_blk_stream = -1;
+int console_switch_stream = -1;
 static struct server console;
 static uint32_t ring_pa[HV_MAX_STREAMS];
 static unsigned nr_streams;
@@ -88,6 +89,8 @@ int console_start(const struct config *cfg)
 	console_rng_stream = add_stream(ci, "rng");
 	if (config_wants_disk(cfg))
 		console_blk_stream = add_stream(ci, "blk");
+	if (config_wants_net(cfg))
+		console_switch_stream = add_stream(ci, "switch");
 	ci->nr_streams = nr_streams;
 	ci->counter_freq = bootinfo->counter_freq;
 	for (unsigned i = 0; i < nr_streams; i++)

@@ -20,6 +20,7 @@ struct vm_config {
 	bool testhooks;
 	bool rng;  /* a virtio-rng device backed by the entropy server */
 	bool disk; /* a virtio-blk device backed by the block server */
+	bool net;  /* a virtio-net device on a port of the switch */
 	char bootargs[HV_BOOTARGS_MAX];
 };
 
@@ -75,6 +76,12 @@ int blk_add_vm(unsigned index, const char *name, uint32_t ram_pa, uint32_t ram_s
 int blk_start(void);
 int blk_monitor_setup(struct server *mon, unsigned index, struct vmm_info *info);
 bool blk_image(struct hv_module *m);
+/* the network switch (switch.c) */
+bool config_wants_net(const struct config *cfg);
+int switch_start(const struct config *cfg);
+int switch_monitor(struct server *s, unsigned vm, uint8_t mac[6]);
+int switch_grant_port(unsigned vm, int ntfn);
+extern int console_switch_stream; /* the switch's stream, -1: none */
 
 /* VMs */
 int vm_create(unsigned index, const struct vm_config *vc);

@@ -176,6 +176,8 @@ int main(const struct hv_bootinfo *bi)
 	rng_start(); /* every guest gets an rng-seed from it */
 	if (config_wants_disk(&cfg))
 		blk_prepare();
+	if (config_wants_net(&cfg))
+		switch_start(&cfg);
 	for (unsigned i = 0; i < cfg.nr_vms; i++)
 		vm_create(i, &cfg.vm[i]);
 	blk_start();

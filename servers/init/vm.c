@@ -57,6 +57,7 @@ static void fill_info(struct vm *vm)
 	info->testhooks = vc->testhooks;
 	info->rng = vc->rng;
 	info->disk = vc->disk;
+	info->net = vc->net && !switch_monitor(&vm->mon, vm->index, info->mac);
 	info->crash_on_start = vm->crash_loop;
 	info->instance = vm->restarts;
 	strncpy(info->bootargs, vc->bootargs, HV_BOOTARGS_MAX - 1);
@@ -178,7 +179,8 @@ int vm_create(unsigned index, const struct vm_config *vc)
 		           vc->name);
 	if (vc->disk)
 		blk_add_vm(index, vc->name, vm->ram_pa, vc->mem_mib << 20);
-	if (guest_create(vm) || console_grant_input(index, vm->ntfn) || monitor_start(vm)) {
+	if (guest_create(vm) || console_grant_input(index, vm->ntfn) ||
+	    (vc->net && switch_grant_port(index, vm->ntfn)) || monitor_start(vm)) {
 		vm->state = VM_FAILED;
 		return -1;
 	}
@@ -339,7 +341,7 @@ void vm_power(unsigned index, uint32_t what)
 		memset((void *)ram, 0, vc->mem_mib << 20);
 		ring_reset(stream_ring(vm->index));
 		if (guest_create(vm) || console_grant_input(vm->index, vm->ntfn) ||
-		    monitor_start(vm))
+		    (vc->net && switch_grant_port(vm->index, vm->ntfn)) || monitor_start(vm))
 			vm->state = VM_FAILED;
 		return;
 	}

@@ -53,7 +53,8 @@ int guest_load(void)
 	    .virtio_irq = HV_GUEST_VIRTIO_IRQ,
 	    .rng_seed = seeded ? seed : NULL,
 	    .rng_seed_len = sizeof(seed),
-	    .virtio_mask = info->disk ? 1u << HV_GUEST_BLK_SLOT : 0,
+	    .virtio_mask = (info->disk ? 1u << HV_GUEST_BLK_SLOT : 0) |
+	                   (info->net ? 1u << HV_GUEST_NET_SLOT : 0),
 	};
 	int err = guest_dtb_build((void *)dtb, DTB_MAX, &p);
 	if (err) {

@@ -2,8 +2,10 @@
  * The monitor's life: on a fresh VM, set up device state and load the
  * guest; after a restart, pick up the state region as it was. Then answer
  * exits forever. Notifications carry console input, EOIs of level-sensitive
- * interrupts and crash requests (control prompt).
+ * interrupts, frames from the network switch and crash requests (control
+ * prompt).
  */
+#include "switch/switch.h"
 #include "vmm.h"
 
 #include <hv/layout.h>
@@ -23,6 +25,7 @@ static void fresh_start(void)
 	vgicd_init(&d->gicd, HV_GUEST_NR_IRQS, info->nr_vcpus);
 	vpl011_init(&d->uart);
 	psci_init(&d->psci, info->nr_vcpus);
+	net_fresh(d);
 	d->answered_vcpu = ~0u;
 	state->dev[1] = *d;
 	if (guest_load())
@@ -46,6 +49,8 @@ static void serve(void)
 				uart_input();
 			if (in.m[0] & VMM_NTFN_EOI)
 				resample_levels();
+			if (in.m[0] & VMM_NTFN_NET)
+				net_poll();
 			if (in.m[0] & VMM_NTFN_CRASH)
 				monitor_crash(); /* last: the other bits are handled */
 			continue;
@@ -60,6 +65,8 @@ static void serve(void)
 int main(void);
 int main(void)
 {
+	if (((const struct switch_info *)info)->magic == SWITCH_INFO_MAGIC)
+		switch_main(); /* init started this image as the network switch */
 	log_init(0, ring, VMM_CAP_CONSOLE);
 	if (state->magic != VMM_STATE_MAGIC)
 		fresh_start();
@@ -73,6 +80,7 @@ int main(void)
 	ring->rx_cons = dev_current()->rx_cons;
 	virtio_publish();
 	virtio_blk_publish();
+	net_start();
 	uart_input();
 	resample_levels();
 	if (info->crash_on_start)

@@ -40,6 +40,8 @@ static const struct mmio_region regions[] = {
     {HV_GUEST_VIRTIO, VIRTIO_MMIO_SLOT_SIZE, virtio_read, virtio_write, 0},
     {HV_GUEST_VIRTIO + HV_GUEST_BLK_SLOT * VIRTIO_MMIO_SLOT_SIZE, VIRTIO_MMIO_SLOT_SIZE, blk_read,
      blk_write, 0},
+    {HV_GUEST_VIRTIO + HV_GUEST_NET_SLOT * VIRTIO_MMIO_SLOT_SIZE, VIRTIO_MMIO_SLOT_SIZE, net_read,
+     net_write, 0},
 };
 
 #define UART_DR 0x000u
@@ -87,4 +89,6 @@ void handle_mmio(struct exit *e)
 		virtio_publish(); /* used ring entries, once committed */
 	if (r->read == blk_read)
 		virtio_blk_publish(); /* used ring entries, once committed */
+	if (r->read == net_read)
+		net_publish(); /* used ring entries and ring indices, once committed */
 }

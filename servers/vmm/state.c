@@ -62,6 +62,8 @@ void deliver_irqs(struct devstate *d)
 		vgicd_set_pending(&d->gicd, 0, HV_GUEST_VIRTIO_IRQ);
 	if (virtio_blk_irq_level(d))
 		vgicd_set_pending(&d->gicd, 0, HV_GUEST_VIRTIO_IRQ + HV_GUEST_BLK_SLOT);
+	if (net_irq_level(d))
+		vgicd_set_pending(&d->gicd, 0, HV_GUEST_VIRTIO_IRQ + HV_GUEST_NET_SLOT);
 	for (unsigned cpu = 0; cpu < info->nr_vcpus; cpu++) {
 		uint32_t lr_info;
 		int irq;

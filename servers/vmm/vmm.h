@@ -11,6 +11,7 @@
 #include "psci.h"
 #include "vgicd.h"
 #include "virtio_mmio.h"
+#include "virtio_net.h"
 #include "vpl011.h"
 
 /*
@@ -35,6 +36,7 @@ struct devstate {
 	uint32_t answered_vcpu, answered_serial;
 	struct words answer;
 	struct virtio_mmio blk; /* the disk's transport and requestq (virtio_blk_dev.c) */
+	struct virtio_net net; /* the network device and its switch port's indices */
 };
 
 struct vmm_state {
@@ -95,6 +97,15 @@ int blk_read(void *ctx, unsigned cpu, uint32_t off, unsigned size, uint32_t *val
 int blk_write(void *ctx, unsigned cpu, uint32_t off, unsigned size, uint32_t val);
 void virtio_blk_publish(void);
 bool virtio_blk_irq_level(const struct devstate *d);
+
+/* the virtio-net device (net_port.c) */
+int net_read(void *ctx, unsigned cpu, uint32_t off, unsigned size, uint32_t *val);
+int net_write(void *ctx, unsigned cpu, uint32_t off, unsigned size, uint32_t val);
+void net_publish(void);
+void net_poll(void);
+void net_fresh(struct devstate *d);
+void net_start(void);
+bool net_irq_level(const struct devstate *d);
 
 int guest_load(void);
 void tell_init_power(uint32_t what);

@@ -204,6 +204,21 @@ def test_dry_run_no_rng(env, kernel):
     assert cmd.count("-device virtio-rng-device") == 1
 
 
+def test_bad_net(env, kernel):
+    assert_usage_error(hvrun(["--vm", f"kernel={kernel},net=yes"], env), "net")
+
+
+def test_dry_run_net(env, kernel):
+    # the switch is a server of the hypervisor: QEMU gets no network device
+    r = hvrun(["--vm", f"kernel={kernel},net=on", "--vm", f"kernel={kernel}",
+               "--vm", f"kernel={kernel},net=on", "--dry-run"], env)
+    assert r.returncode == 0, r.stderr
+    dts, cmd = split_dry_run(r.stdout)
+    vms = dts.split("vm@")[1:]
+    assert ["net;" in v for v in vms] == [True, False, True]
+    assert "-netdev" not in cmd and "virtio-net" not in cmd and "-nic" not in cmd
+
+
 def test_bad_test_server(env, kernel):
     assert_usage_error(
         hvrun(["--test-server", "nosuch", "--vm", f"kernel={kernel}"], env),

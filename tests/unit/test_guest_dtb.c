@@ -252,6 +252,30 @@ static void test_virtio(void **state)
 	assert_int_equal(guest_dtb_build(buf, BUF_SIZE, &p), -FDT_ERR_BADVALUE);
 }
 
+/* Transports picked by mask (virtio-net alone in slot 2, slot 0 as well). */
+static void test_virtio_mask(void **state)
+{
+	static const uint32_t reg2[] = {0x0a000400, 0x200}, irq2[] = {0, 18, 4};
+	struct guest_dtb_params p = default_params;
+
+	(void)state;
+	p.virtio = 0x0a000000;
+	p.virtio_irq = 48;
+	p.virtio_mask = 1u << 2;
+	build(&p);
+	assert_cells_prop("/virtio_mmio@a000400", "reg", reg2, 2);
+	assert_cells_prop("/virtio_mmio@a000400", "interrupts", irq2, 3);
+	assert_int_equal(fdt_path_offset(buf, "/virtio_mmio@a000000"), -FDT_ERR_NOTFOUND);
+	assert_int_equal(fdt_path_offset(buf, "/virtio_mmio@a000200"), -FDT_ERR_NOTFOUND);
+	p.nr_virtio = 1;
+	build(&p);
+	assert_true(fdt_path_offset(buf, "/virtio_mmio@a000000") >= 0);
+	assert_int_equal(fdt_path_offset(buf, "/virtio_mmio@a000200"), -FDT_ERR_NOTFOUND);
+	assert_true(fdt_path_offset(buf, "/virtio_mmio@a000400") >= 0);
+	p.virtio_mask = 1u << GUEST_DTB_MAX_VIRTIO;
+	assert_int_equal(guest_dtb_build(buf, BUF_SIZE, &p), -FDT_ERR_BADVALUE);
+}
+
 static void test_chosen_and_aliases(void **state)
 {
 	(void)state;
@@ -363,6 +387,7 @@ int main(void)
 	    cmocka_unit_test(test_clock),
 	    cmocka_unit_test(test_uart),
 	    cmocka_unit_test(test_virtio),
+	    cmocka_unit_test(test_virtio_mask),
 	    cmocka_unit_test(test_chosen_and_aliases),
 	    cmocka_unit_test(test_no_initrd_no_bootargs),
 	    cmocka_unit_test(test_rng_seed),

@@ -30,8 +30,11 @@
 #define HV_SRV_RINGS      0x00600000u /* console: one ring page per VM */
 #define HV_SRV_DEVICE     0x00700000u /* rng: the page of its virtio-mmio transport */
 #define HV_SRV_DMA        0x00800000u /* rng: memory the device reads and writes */
+#define HV_SRV_NET        0x00900000u /* vmm: its switch port's rings (netring.h) */
 #define HV_SRV_BLK_REQ    0x00c00000u /* vmm: its disk's request page; blk: one per disk */
 #define HV_SRV_MODULES    0x01000000u /* init: boot modules; vmm: guest images */
+#define HV_SRV_PORTS      0x02000000u /* switch: port i's rings, HV_SRV_PORT_STEP apart */
+#define HV_SRV_PORT_STEP  0x00100000u
 #define HV_SRV_UART       0x09000000u /* console: the physical PL011 */
 
 /* What a guest sees (the monitor's DTB describes the same). */
@@ -44,5 +47,6 @@
 #define HV_GUEST_VIRTIO_IRQ 48u         /* SPI 16 + transport number, as QEMU virt */
 #define HV_GUEST_NR_IRQS    64u
 #define HV_GUEST_BLK_SLOT   1u /* virtio-blk's transport: 0x0a000200, SPI 17 */
+#define HV_GUEST_NET_SLOT   2u /* virtio-net's transport: 0x0a000400, SPI 18 */
 
 #endif

@@ -18,13 +18,15 @@
 #define VMM_CAP_CONSOLE 2 /* signal the console: new output */
 #define VMM_CAP_NTFN    3 /* own notification, bound: crash requests, input */
 #define VMM_CAP_INIT    4 /* call init: power events */
-#define VMM_CAP_RNG     5 /* call the entropy server (VMs with rng only) */
+#define VMM_CAP_RNG     5 /* call the entropy server: rng-seed, and rng=on */
+#define VMM_CAP_SWITCH  6 /* signal the switch: frames in the TX ring (VMs with net) */
 #define VMM_CAP_BLK     7 /* call the block server: this VM's disk only (badge) */
 #define VMM_CAP_VCPU0   8 /* VMM_CAP_VCPU0 + i: vCPU i */
 
 #define VMM_NTFN_CRASH (1u << 0) /* fault now (control prompt `crash`) */
 #define VMM_NTFN_INPUT (1u << 1) /* console input waits in the ring */
 #define VMM_NTFN_EOI   (1u << 2) /* the guest EOId a level-sensitive interrupt */
+#define VMM_NTFN_NET   (1u << 3) /* the switch: frames in the RX ring, room in TX */
 
 struct vmm_info {
 	char name[HV_NAME_MAX];
@@ -40,6 +42,8 @@ struct vmm_info {
 	uint32_t disk;         /* a virtio-blk device backed by VMM_CAP_BLK and HV_SRV_BLK_REQ */
 	uint64_t disk_sectors; /* its capacity, 512-byte sectors */
 	char bootargs[HV_BOOTARGS_MAX];
+	uint32_t net;   /* a virtio-net device on a switch port (rings at HV_SRV_NET) */
+	uint8_t mac[6]; /* its address */
 };
 
 /* ---- console (servers/devices/console) ---- */
@@ -130,6 +134,28 @@ struct blk_info {
 	uint32_t nr_disks;
 	uint32_t ring_ipa; /* log stream */
 	struct blk_disk disk[HV_MAX_VMS];
+};
+
+/* ---- network switch (servers/devices/switch) ----
+ * A learning Ethernet switch between the ports of VMs with net: port i is
+ * VM i's, two frame rings (netring.h, TX then RX) shared with its monitor.
+ * Monitors signal the switch's notification with badge bit i; the switch
+ * signals a monitor's notification (VMM_NTFN_NET). Neither waits. */
+#define SWITCH_CAP_NTFN  1 /* own notification: bit i, port i has frames */
+#define SWITCH_CAP_LOG   2 /* signal the console */
+#define SWITCH_CAP_PORT0 8 /* SWITCH_CAP_PORT0 + i: signal VM i's monitor */
+
+/* The switch runs from the monitor's image (boot/ packs a fixed set of
+ * server images): the first word of its info page says which it is. A
+ * vmm_info starts with a VM name, never with a NUL. */
+#define SWITCH_INFO_MAGIC 0x68777300u /* "\0swh" */
+
+struct switch_info {
+	uint32_t magic;    /* SWITCH_INFO_MAGIC */
+	uint32_t ports;    /* bit i: VM i has a port, its rings at HV_SRV_PORTS + i * stride */
+	uint32_t ring_ipa; /* log stream */
+	uint8_t mac[HV_MAX_VMS][6];
+	char names[HV_MAX_VMS][HV_NAME_MAX];
 };
 
 /* ---- test servers (tests/servers) ---- */

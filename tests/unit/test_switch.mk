@@ -1,0 +1,1 @@
+test_switch_SRCS := servers/devices/switch/switch.c
