@@ -33,14 +33,13 @@ KERNEL_OBJS := $(patsubst %,$(B)/k/%.o,$(KERNEL_SRCS) $(KERNEL_ASM))
 LIB_SRCS := lib/src/crt0.S lib/src/ipc.S lib/src/runtime.c lib/src/log.c
 LIB_OBJS := $(patsubst %,$(B)/s/%.o,$(LIB_SRCS))
 
-SERVERS := init vmm console rng badsys ipcbench blk
-init_SRCS := $(wildcard servers/init/*.c) servers/init/blk_image.S
-# the network switch is linked into the monitor's image (boot/ packs a fixed
-# set of images); its main() hands over when init starts it as the switch
-vmm_SRCS := $(wildcard servers/vmm/*.c) $(wildcard servers/devices/switch/*.c)
+SERVERS := init vmm console rng blk switch badsys ipcbench
+init_SRCS := $(wildcard servers/init/*.c)
+vmm_SRCS := $(wildcard servers/vmm/*.c)
 console_SRCS := $(wildcard servers/devices/console/*.c)
 rng_SRCS := $(wildcard servers/devices/rng/*.c)
 blk_SRCS := $(wildcard servers/devices/blk/*.c)
+switch_SRCS := $(wildcard servers/devices/switch/*.c)
 badsys_SRCS := tests/servers/badsys.c
 ipcbench_SRCS := tests/servers/ipcbench.c
 

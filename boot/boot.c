@@ -24,24 +24,14 @@ struct percpu percpu[MAX_CPUS];
 unsigned nr_cpus;
 
 extern char hyp_vectors[], __kernel_end[], __modules_start[], __modules_end[];
-extern char _mod_init_start[], _mod_init_end[], _mod_vmm_start[], _mod_vmm_end[];
-extern char _mod_console_start[], _mod_console_end[], _mod_badsys_start[], _mod_badsys_end[];
-extern char _mod_ipcbench_start[], _mod_ipcbench_end[], _mod_rng_start[], _mod_rng_end[];
 void secondary_entry(void);
 void boot_main(void) __attribute__((noreturn));
 void secondary_main(unsigned cpu) __attribute__((noreturn));
 
-static const struct {
-	const char *name;
-	const char *start, *end;
-} modules[] = {
-    {"init", _mod_init_start, _mod_init_end},
-    {"vmm", _mod_vmm_start, _mod_vmm_end},
-    {"console", _mod_console_start, _mod_console_end},
-    {"rng", _mod_rng_start, _mod_rng_end},
-    {"badsys", _mod_badsys_start, _mod_badsys_end},
-    {"ipcbench", _mod_ipcbench_start, _mod_ipcbench_end},
-};
+/* The server images (modules.S). */
+extern const struct boot_module {
+	const char *name, *start, *end;
+} module_table[], module_table_end[];
 
 /* Hyp stage 1 (ARM ARM B3.6, long descriptors): four 1 GiB blocks,
  * identity; the first GiB (devices) as Device memory, the rest Normal. */
@@ -124,12 +114,14 @@ static void fill_bootinfo(struct hv_bootinfo *bi, uint32_t free_base)
 	bi->virtio_pa = platform.virtio_base;
 	bi->virtio_size = platform.virtio_size;
 	bi->counter_freq = arch_counter_freq();
-	bi->nr_modules = sizeof(modules) / sizeof(modules[0]);
+	bi->nr_modules = (uint32_t)(module_table_end - module_table);
+	if (bi->nr_modules > HV_MAX_MODULES)
+		panic("more server images than bootinfo holds");
 	for (unsigned i = 0; i < bi->nr_modules; i++) {
-		strncpy(bi->modules[i].name, modules[i].name, sizeof(bi->modules[i].name) - 1);
-		bi->modules[i].ipa =
-		    HV_SRV_MODULES + (uint32_t)(modules[i].start - __modules_start);
-		bi->modules[i].size = (uint32_t)(modules[i].end - modules[i].start);
+		const struct boot_module *m = &module_table[i];
+		strncpy(bi->modules[i].name, m->name, sizeof(bi->modules[i].name) - 1);
+		bi->modules[i].ipa = HV_SRV_MODULES + (uint32_t)(m->start - __modules_start);
+		bi->modules[i].size = (uint32_t)(m->end - m->start);
 	}
 }
 
@@ -147,8 +139,8 @@ static void create_init(uint32_t mem, uint32_t free_base)
 	if (!init_space)
 		panic("no address space for init");
 	memset((void *)mem, 0, INIT_MEM_SIZE + 4096);
-	memcpy((void *)(mem + HV_SRV_IMAGE), _mod_init_start,
-	       (size_t)(_mod_init_end - _mod_init_start));
+	memcpy((void *)(mem + HV_SRV_IMAGE), module_table[0].start, /* init, first */
+	       (size_t)(module_table[0].end - module_table[0].start));
 	fill_bootinfo((struct hv_bootinfo *)(mem + INIT_MEM_SIZE), free_base);
 	init_map(mem, 0, INIT_MEM_SIZE, HV_MAP_RWX);
 	init_map(mem + INIT_MEM_SIZE, HV_SRV_BOOTINFO, 4096, HV_MAP_R);

@@ -15,8 +15,6 @@
  * it learns where each VM's RAM is, to check every buffer against it.
  * A monitor gets the request page of its VM and a capability to the
  * server's endpoint badged with its disk's number: its own disk only.
- * The server is not part of the image the kernel packs (boot/modules.S);
- * init carries it (blk_image.S).
  */
 #include "init.h"
 
@@ -34,22 +32,12 @@
 #define GIC_SPI    32u
 #define NONE       0xffu
 
-extern const char blk_image_start[], blk_image_end[];
-
 int blk_ep;
 static struct server blk;
 static unsigned nr_found;
 static uint32_t found_pa[HV_MAX_VMS], found_intid[HV_MAX_VMS];
 static uint8_t disk_of_vm[HV_MAX_VMS];
 static uint32_t req_pa[HV_MAX_VMS];
-
-bool blk_image(struct hv_module *m)
-{
-	strcpy(m->name, "blk");
-	m->ipa = (uint32_t)blk_image_start;
-	m->size = (uint32_t)(blk_image_end - blk_image_start);
-	return true;
-}
 
 static int reg_cell(const void *fdt, int node, uint32_t *addr)
 {

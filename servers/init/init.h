@@ -75,7 +75,6 @@ int blk_prepare(void);
 int blk_add_vm(unsigned index, const char *name, uint32_t ram_pa, uint32_t ram_size);
 int blk_start(void);
 int blk_monitor_setup(struct server *mon, unsigned index, struct vmm_info *info);
-bool blk_image(struct hv_module *m);
 /* the network switch (switch.c) */
 bool config_wants_net(const struct config *cfg);
 int switch_start(const struct config *cfg);

@@ -89,9 +89,6 @@ int server_grant(struct server *s, uint32_t dest, int src, uint32_t rights, uint
 static int load_image(struct server *s, const char *module)
 {
 	const struct hv_module *m = module_find(module);
-	struct hv_module carried;
-	if (!m && !strcmp(module, "blk") && blk_image(&carried))
-		m = &carried; /* not packed by the kernel: init carries it */
 	if (!m || m->size > SERVER_IMAGE_SIZE - HV_SRV_IMAGE - 0x20000) {
 		log_printf("init: no usable server image '%s'\n", module);
 		return HV_EINVAL;

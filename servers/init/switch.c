@@ -45,7 +45,6 @@ static int switch_setup(const struct config *cfg)
 	struct switch_info *si = (struct switch_info *)sw.info_pa;
 	int err = 0;
 	memset(si, 0, sizeof(*si));
-	si->magic = SWITCH_INFO_MAGIC;
 	si->ring_ipa = HV_SRV_RING;
 	for (unsigned i = 0; !err && i < cfg->nr_vms; i++)
 		if (cfg->vm[i].net)
@@ -67,8 +66,8 @@ int switch_start(const struct config *cfg)
 	int err = console_switch_stream < 0 ? HV_EINVAL : 0;
 	if (!err)
 		err = hv_obj_create(C_CONTROL, HV_OBJ_NOTIFICATION, (uint32_t)sw_ntfn, 0);
-	if (!err) /* the switch is linked into the monitor's image (proto.h) */
-		err = server_create(&sw, "vmm", SWITCH_PRIO, 0, INIT_BADGE_TEST | 0xfd);
+	if (!err)
+		err = server_create(&sw, "switch", SWITCH_PRIO, 0, INIT_BADGE_TEST | 0xfd);
 	if (!err)
 		err = switch_setup(cfg);
 	if (!err)

@@ -65,8 +65,6 @@ static void serve(void)
 int main(void);
 int main(void)
 {
-	if (((const struct switch_info *)info)->magic == SWITCH_INFO_MAGIC)
-		switch_main(); /* init started this image as the network switch */
 	log_init(0, ring, VMM_CAP_CONSOLE);
 	if (state->magic != VMM_STATE_MAGIC)
 		fresh_start();

@@ -145,13 +145,7 @@ struct blk_info {
 #define SWITCH_CAP_LOG   2 /* signal the console */
 #define SWITCH_CAP_PORT0 8 /* SWITCH_CAP_PORT0 + i: signal VM i's monitor */
 
-/* The switch runs from the monitor's image (boot/ packs a fixed set of
- * server images): the first word of its info page says which it is. A
- * vmm_info starts with a VM name, never with a NUL. */
-#define SWITCH_INFO_MAGIC 0x68777300u /* "\0swh" */
-
 struct switch_info {
-	uint32_t magic;    /* SWITCH_INFO_MAGIC */
 	uint32_t ports;    /* bit i: VM i has a port, its rings at HV_SRV_PORTS + i * stride */
 	uint32_t ring_ipa; /* log stream */
 	uint8_t mac[HV_MAX_VMS][6];

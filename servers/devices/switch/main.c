@@ -7,10 +7,6 @@
  * server's notification (bit i). It waits only on that notification; it
  * never waits for a port. A monitor that crashes keeps its rings; its
  * successor takes up the indices where they were.
- *
- * boot/ packs a fixed set of server images, so this server is linked into
- * the monitor's image: the monitor's main() hands over to switch_main()
- * when its info page is a switch_info (SWITCH_INFO_MAGIC).
  */
 #include "switch.h"
 
@@ -39,7 +35,8 @@ static void add_ports(void)
 	}
 }
 
-void switch_main(void)
+int main(void);
+int main(void)
 {
 	log_init(0, (struct hv_ring *)info->ring_ipa, SWITCH_CAP_LOG);
 	sw_init(&sw);

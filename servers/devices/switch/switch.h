@@ -46,7 +46,4 @@ uint32_t sw_run(struct sw *s);
 /* The port a unicast address was learned on, or -1. */
 int sw_lookup(const struct sw *s, const uint8_t mac[6]);
 
-/* The server (main.c), entered from the monitor image's main(). */
-__attribute__((noreturn)) void switch_main(void);
-
 #endif
