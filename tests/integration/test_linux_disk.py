@@ -30,7 +30,7 @@ def md5_line(lines, tag):
 def test_linux_disk_survives_reboot_and_power_off(hvrun, linux_images, tmp_path):
     """dd a pattern to /dev/vda, sync, reboot: the next boot of the same VM
     reads it back, then powers off; after QEMU has stopped, the image file
-    has it."""
+    has it, and a new run of the hypervisor on that image reads it back."""
     image = tmp_path / "disk.img"
     image.write_bytes(b"\0" * (8 * MIB))
     pattern = "yes hv-disk-pattern | head -c 1048576"
@@ -56,6 +56,14 @@ def test_linux_disk_survives_reboot_and_power_off(hvrun, linux_images, tmp_path)
     data = image.read_bytes()
     assert data[MIB : 2 * MIB] == expected
     assert data[:MIB] == b"\0" * MIB and data[2 * MIB :] == b"\0" * (6 * MIB)
+
+    # a new host boot (hvrun, QEMU, hypervisor all started afresh) reads it
+    again = hvrun([disk_vm(linux_images, "w", image, script)], timeout=BOOT_S)
+    again.expect_line("w", r"init: hv.run exit status 0", timeout=BOOT_S)
+    again.wait_exit()
+    again.assert_clean_exit()
+    assert md5_line(vm_lines(again.output, "w"), "again") == wrote
+    assert "w: reset" not in again.output  # found it: nothing written, no reboot
 
 
 def test_linux_disk_monitor_crash_during_copy(hvrun, linux_images, tmp_path):
