@@ -21,7 +21,7 @@ grep -a -E '^\[(bench|ipcbench)\] bench: ' "$out" | grep -v 'bench: cntfrq\|benc
 	{ print }'
 
 echo "== size of the privileged code"
-loc=$(cat microkernel/core/*.c microkernel/include/*.h microkernel/arch/armv7/*.[chS] \
+loc=$(cat microkernel/core/*.c microkernel/include/*.h microkernel/arch/armv7/*.[chS] microkernel/arch/armv7/*.inc \
 	boot/*.[chS] | grep -cv '^\s*$')
 echo "bench: privileged_code_lines $loc (non-blank lines of C and assembly in microkernel/ and boot/; target <= 4000)"
 text=$(arm-none-eabi-size -A "$B/hyp.elf" | awk '$1==".text"||$1==".rodata"||$1==".data"{s+=$2} END{print s}')

@@ -30,7 +30,7 @@
 struct thread;
 
 /* Saved at every trap and IRQ: the entry stores straight into it, in this
- * order (context.h); HV_REG_* name them through reg_slot (syscall.c). */
+ * order (context.inc); HV_REG_* name them through reg_slot (syscall.c). */
 struct regs {
 	uint32_t r[13];
 	uint32_t lr_usr;
@@ -238,7 +238,6 @@ void vcpu_stats_close(struct vcpu *v);
 void vcpu_finish_reply(struct thread *t);
 void vcpu_reset(struct thread *t);
 void vcpu_do_reply(struct thread *t, const uint32_t *reply, uint32_t hsr);
-
 
 /* faults of native threads (syscall.c) */
 void native_fault(struct thread *t, uint32_t hsr, uint32_t addr);

@@ -1,10 +1,9 @@
 /*
  * The entropy server (servers/devices/rng): it seeds every guest's
- * /chosen/rng-seed and feeds the virtio-rng device of VMs with rng=on. QEMU's virt machine has 32 virtio-mmio transports (virtio,mmio nodes
- * in the host DTB); `-device virtio-rng-device` plugs into one of them,
- * which one is QEMU's choice, so init reads each transport's DeviceID
- * (virtio 1.2 section 4.2.2) through HV_INIT_CAP_VIRTIO and takes the
- * first entropy device (VIRTIO_ID_RNG).
+ * /chosen/rng-seed and feeds the virtio-rng device of VMs with rng=on. QEMU's virt machine has 32
+ * virtio-mmio transports (virtio,mmio nodes in the host DTB); `-device virtio-rng-device` plugs
+ * into one of them, which one is QEMU's choice, so init reads each transport's DeviceID (virtio 1.2
+ * section 4.2.2) through HV_INIT_CAP_VIRTIO and takes the first entropy device (VIRTIO_ID_RNG).
  *
  * The server gets the page of that transport (stage 2 maps whole pages:
  * the page holds eight transports, the others empty unless QEMU has more

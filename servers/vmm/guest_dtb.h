@@ -18,10 +18,10 @@ struct guest_dtb_params {
 	uint32_t gicd;
 	uint32_t gicc;
 	uint32_t uart;
-	uint32_t uart_irq;   /* INTID, an SPI (>= 32) */
-	unsigned nr_virtio;  /* virtio-mmio transports, 0..GUEST_DTB_MAX_VIRTIO */
-	uint32_t virtio;     /* the first; the others follow every 0x200 */
-	uint32_t virtio_irq; /* its INTID (an SPI); the others follow */
+	uint32_t uart_irq;       /* INTID, an SPI (>= 32) */
+	unsigned nr_virtio;      /* virtio-mmio transports, 0..GUEST_DTB_MAX_VIRTIO */
+	uint32_t virtio;         /* the first; the others follow every 0x200 */
+	uint32_t virtio_irq;     /* its INTID (an SPI); the others follow */
 	const uint8_t *rng_seed; /* /chosen/rng-seed, or NULL */
 	uint32_t rng_seed_len;
 	/* more transports: bit i, transport i (i < GUEST_DTB_MAX_VIRTIO) */

@@ -59,8 +59,7 @@ void resample_levels(void)
 {
 	const struct devstate *cur = dev_current();
 	if (!vpl011_irq_level(&cur->uart) && !virtio_irq_level(cur) && !virtio_blk_irq_level(cur) &&
-	    !net_irq_level(cur) &&
-	    cur->rx_cons == ring->rx_prod)
+	    !net_irq_level(cur) && cur->rx_cons == ring->rx_prod)
 		return;
 	struct devstate *d = dev_begin();
 	uart_take_input(d);

@@ -36,7 +36,7 @@ struct devstate {
 	uint32_t answered_vcpu, answered_serial;
 	struct words answer;
 	struct virtio_mmio blk; /* the disk's transport and requestq (virtio_blk_dev.c) */
-	struct virtio_net net; /* the network device and its switch port's indices */
+	struct virtio_net net;  /* the network device and its switch port's indices */
 };
 
 struct vmm_state {

@@ -95,7 +95,7 @@ static struct thread *do_sys(struct thread *t, uint32_t nr, const uint32_t *a, s
 	{                                                                                          \
 		__VA_ARGS__                                                                        \
 	}
-#define NARGS(...)           (sizeof(ARGS(__VA_ARGS__)) / sizeof(uint32_t))
+#define NARGS(...)      (sizeof(ARGS(__VA_ARGS__)) / sizeof(uint32_t))
 #define SYS(t, nr, ...) do_sys(t, nr, ARGS(__VA_ARGS__), NARGS(__VA_ARGS__))
 
 /* A syscall by root, which stays on the CPU: its status. */
@@ -869,8 +869,10 @@ static void test_vcpu_regs_by_number(void **state)
 	struct thread *v = vcpu(S_T0, 100, 0, 0x77);
 	const struct {
 		uint32_t reg, *field;
-	} regs[] = {{HV_REG_R0, &v->regs.r[0]}, {12, &v->regs.r[12]},
-	            {HV_REG_SP, &v->regs.sp_usr}, {HV_REG_LR, &v->regs.lr_usr},
+	} regs[] = {{HV_REG_R0, &v->regs.r[0]},
+	            {12, &v->regs.r[12]},
+	            {HV_REG_SP, &v->regs.sp_usr},
+	            {HV_REG_LR, &v->regs.lr_usr},
 	            {HV_REG_PC, &v->regs.pc}};
 	for (unsigned i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
 		uint32_t val = 0x1000u * (i + 1) + 4;

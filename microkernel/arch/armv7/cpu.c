@@ -16,11 +16,11 @@ enum cp15_64_slot { C_TTBR0, C_TTBR1, C_PAR };
 /* struct vcpu.banked, as banked_save lays it out */
 enum { B_SVC = 0, B_ABT = 3, B_UND = 6, B_IRQ = 9, B_FIQ_R8 = 12 };
 
-#define SCTLR_RESET          0x00c50078u /* Cortex-A15 TRM 4.3.27 */
-#define SCTLR_V              (1u << 13)
-#define SCTLR_EE             (1u << 25)
-#define SCTLR_TE             (1u << 30)
-#define TTBCR_EAE            (1u << 31)
+#define SCTLR_RESET 0x00c50078u /* Cortex-A15 TRM 4.3.27 */
+#define SCTLR_V     (1u << 13)
+#define SCTLR_EE    (1u << 25)
+#define SCTLR_TE    (1u << 30)
+#define TTBCR_EAE   (1u << 31)
 
 void arch_return(struct regs *r) __attribute__((noreturn));
 void banked_save(uint32_t *b);

@@ -7,7 +7,7 @@
  * the way out are in trap.S.
  */
 #include "asm_offsets.h"
-#include "context.h"
+#include "context.inc"
 
 	.syntax unified
 	.arch armv7-a

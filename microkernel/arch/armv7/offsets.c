@@ -1,5 +1,5 @@
 /* Structure offsets and constants for the assembly (entry.S, trap.S,
- * context.h), generated into build/asm_offsets.h. */
+ * context.inc), generated into build/asm_offsets.h. */
 #include "armv7.h"
 #include "hyp_regs.h"
 #include "kernel.h"

@@ -21,7 +21,7 @@
  * instruction still costs one.
  */
 #include "asm_offsets.h"
-#include "context.h"
+#include "context.inc"
 
 	.syntax unified
 	.arch armv7-a

@@ -78,7 +78,7 @@ enum fake_outcome fake_last_outcome(void);
 
 /* Kernel entries, on the current fake CPU; each makes t current first.
  * Return the thread entered next (NULL: idle or panic). */
-struct thread *fake_svc(struct thread *t);      /* c_trap SVC: REPLY_RECV fast path, dispatch */
+struct thread *fake_svc(struct thread *t); /* c_trap SVC: REPLY_RECV fast path, dispatch */
 struct thread *fake_exit(struct thread *t, uint32_t hsr); /* a guest exit (vcpu_exit) */
 struct thread *fake_fault(struct thread *t, uint32_t hsr, uint32_t addr); /* native */
 struct thread *fake_tick(void);     /* hyp timer interrupt: sched_tick, schedule */
