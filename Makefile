@@ -64,11 +64,11 @@ $(B)/asm_offsets.h: microkernel/arch/armv7/offsets.c microkernel/include/kernel.
 
 $(B)/k/%.c.o: %.c $(B)/asm_offsets.h
 	@mkdir -p $(dir $@)
-	$(CC_T) $(KFLAGS) -MMD -c $< -o $@
+	$(CC_T) $(KFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/k/%.S.o: %.S $(B)/asm_offsets.h
 	@mkdir -p $(dir $@)
-	$(CC_T) $(KFLAGS) -MMD -c $< -o $@
+	$(CC_T) $(KFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/k/boot/modules.S.o: boot/modules.S $(patsubst %,$(B)/servers/%.bin,$(SERVERS))
 	@mkdir -p $(dir $@)
@@ -80,7 +80,7 @@ $(B)/hyp.elf: $(KERNEL_OBJS) $(B)/k/boot/modules.S.o boot/hyp.ld
 
 $(B)/s/%.c.o: %.c $(FDT_ARMHF)/include/libfdt.h $(LINUX_ARMHF)/linux/virtio_ring.h
 	@mkdir -p $(dir $@)
-	$(CC_T) $(SFLAGS) -MMD -c $< -o $@
+	$(CC_T) $(SFLAGS) -MMD -MP -c $< -o $@
 
 # init carries the block server's image (servers/init/blk.c)
 $(B)/s/servers/init/blk_image.S.o: servers/init/blk_image.S $(B)/servers/blk.bin
