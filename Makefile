@@ -30,7 +30,7 @@ KERNEL_SRCS := $(wildcard boot/*.c microkernel/core/*.c) \
 KERNEL_ASM := boot/start.S microkernel/arch/armv7/entry.S microkernel/arch/armv7/trap.S
 KERNEL_OBJS := $(patsubst %,$(B)/k/%.o,$(KERNEL_SRCS) $(KERNEL_ASM))
 
-LIB_SRCS := lib/src/crt0.S lib/src/ipc.S lib/src/runtime.c lib/src/log.c
+LIB_SRCS := lib/src/crt0.S lib/src/ipc.S lib/src/runtime.c lib/src/log.c lib/src/virtio_drv.c
 LIB_OBJS := $(patsubst %,$(B)/s/%.o,$(LIB_SRCS))
 
 SERVERS := init vmm console rng blk switch badsys ipcbench

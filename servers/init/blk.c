@@ -21,16 +21,13 @@
 #include <hv/layout.h>
 #include <hv/log.h>
 #include <hv/syscall.h>
-#include <libfdt.h>
 #include <string.h>
 
 #include <linux/virtio_ids.h>
 #include <linux/virtio_mmio.h>
 
-#define BLK_PRIO   120
-#define MAGIC_VIRT 0x74726976u /* "virt" */
-#define GIC_SPI    32u
-#define NONE       0xffu
+#define BLK_PRIO 120
+#define NONE     0xffu
 
 int blk_ep;
 static struct server blk;
@@ -38,36 +35,6 @@ static unsigned nr_found;
 static uint32_t found_pa[HV_MAX_VMS], found_intid[HV_MAX_VMS];
 static uint8_t disk_of_vm[HV_MAX_VMS];
 static uint32_t req_pa[HV_MAX_VMS];
-
-static int reg_cell(const void *fdt, int node, uint32_t *addr)
-{
-	int ac = fdt_address_cells(fdt, 0), len;
-	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
-	if (!reg || ac < 1 || ac > 2 || len < ac * 4)
-		return -1;
-	*addr = fdt32_to_cpu(reg[ac - 1]);
-	return 0;
-}
-
-static int spi_cell(const void *fdt, int node, uint32_t *intid)
-{
-	int len;
-	const fdt32_t *irq = fdt_getprop(fdt, node, "interrupts", &len);
-	if (!irq || len < 12 || fdt32_to_cpu(irq[0]) != 0)
-		return -1;
-	*intid = fdt32_to_cpu(irq[1]) + GIC_SPI;
-	return 0;
-}
-
-static bool is_disk(uint32_t pa)
-{
-	const struct hv_bootinfo *bi = bootinfo;
-	if (pa - bi->virtio_pa >= bi->virtio_size || bi->virtio_pa + bi->virtio_size - pa < 0x200)
-		return false;
-	volatile const uint32_t *regs = (volatile const uint32_t *)pa; /* identity in init */
-	return regs[VIRTIO_MMIO_MAGIC_VALUE / 4] == MAGIC_VIRT &&
-	       regs[VIRTIO_MMIO_DEVICE_ID / 4] == VIRTIO_ID_BLOCK;
-}
 
 /* Insert by address, highest first: QEMU's -device order. */
 static void note_disk(uint32_t pa, uint32_t intid)
@@ -84,18 +51,10 @@ static void note_disk(uint32_t pa, uint32_t intid)
 
 static void find_disks(void)
 {
-	const void *fdt = (const void *)bootinfo->host_dtb_ipa;
-	if (!bootinfo->virtio_size || fdt_check_header(fdt))
-		return;
-	int err = hv_map(C_SELF, HV_INIT_CAP_VIRTIO, bootinfo->virtio_pa, bootinfo->virtio_pa,
-	                 bootinfo->virtio_size, HV_MAP_R | HV_MAP_W);
-	if (err && err != HV_EBUSY) /* busy: the entropy server's search mapped it */
-		return;
-	int node = -1;
-	uint32_t pa, intid;
-	while ((node = fdt_node_offset_by_compatible(fdt, node, "virtio,mmio")) >= 0)
-		if (!reg_cell(fdt, node, &pa) && is_disk(pa) && !spi_cell(fdt, node, &intid))
-			note_disk(pa, intid);
+	uint32_t pa[HV_MAX_VMS], intid[HV_MAX_VMS];
+	unsigned n = host_virtio_find(VIRTIO_ID_BLOCK, pa, intid, HV_MAX_VMS);
+	for (unsigned i = 0; i < n; i++)
+		note_disk(pa[i], intid[i]);
 }
 
 static int blk_maps(struct blk_info *bi)

@@ -66,6 +66,9 @@ extern int console_rng_stream; /* the entropy server's stream, -1: none */
 
 /* the entropy server: its endpoint once started (0: not running) */
 int rng_start(void);
+/* QEMU's transports holding a device_id device (host_virtio.c): up to max,
+ * address and INTID each, in host DTB order; how many. */
+unsigned host_virtio_find(uint32_t device_id, uint32_t *pa, uint32_t *intid, unsigned max);
 extern int rng_ep;
 
 /* the block server (blk.c): created before the VMs, started after them */

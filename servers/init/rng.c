@@ -15,72 +15,14 @@
 #include <hv/layout.h>
 #include <hv/log.h>
 #include <hv/syscall.h>
-#include <libfdt.h>
 #include <string.h>
 
 #include <linux/virtio_ids.h>
-#include <linux/virtio_mmio.h>
 
-#define RNG_PRIO   120
-#define MAGIC_VIRT 0x74726976u /* "virt" */
-#define GIC_SPI    32u
+#define RNG_PRIO 120
 
 int rng_ep;
 static struct server rng;
-
-/* The idx-th (address, size) of reg, with the root's cells (QEMU: 2 and 2). */
-static int host_reg(const void *fdt, int node, uint32_t *addr)
-{
-	int ac = fdt_address_cells(fdt, 0), sc = fdt_size_cells(fdt, 0), len;
-	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
-	if (!reg || ac < 1 || ac > 2 || sc < 1 || sc > 2 || len < (ac + sc) * 4)
-		return -1;
-	*addr = fdt32_to_cpu(reg[ac - 1]);
-	return 0;
-}
-
-/* arm,gic interrupt specifier <type number flags>: an SPI's INTID. */
-static int host_spi(const void *fdt, int node, uint32_t *intid)
-{
-	int len;
-	const fdt32_t *irq = fdt_getprop(fdt, node, "interrupts", &len);
-	if (!irq || len < 12 || fdt32_to_cpu(irq[0]) != 0)
-		return -1;
-	*intid = fdt32_to_cpu(irq[1]) + GIC_SPI;
-	return 0;
-}
-
-static bool inside_window(uint32_t pa)
-{
-	const struct hv_bootinfo *bi = bootinfo;
-	return pa - bi->virtio_pa < bi->virtio_size &&
-	       bi->virtio_pa + bi->virtio_size - pa >= 0x200;
-}
-
-static bool is_rng(uint32_t pa)
-{
-	volatile const uint32_t *regs = (volatile const uint32_t *)pa; /* identity in init */
-	return regs[VIRTIO_MMIO_MAGIC_VALUE / 4] == MAGIC_VIRT &&
-	       regs[VIRTIO_MMIO_DEVICE_ID / 4] == VIRTIO_ID_RNG;
-}
-
-/* The transport with QEMU's virtio-rng device: its address and INTID. */
-static int find_device(uint32_t *pa, uint32_t *intid)
-{
-	const void *fdt = (const void *)bootinfo->host_dtb_ipa;
-	if (!bootinfo->virtio_size || fdt_check_header(fdt))
-		return -1;
-	if (hv_map(C_SELF, HV_INIT_CAP_VIRTIO, bootinfo->virtio_pa, bootinfo->virtio_pa,
-	           bootinfo->virtio_size, HV_MAP_R | HV_MAP_W))
-		return -1;
-	int node = -1;
-	while ((node = fdt_node_offset_by_compatible(fdt, node, "virtio,mmio")) >= 0) {
-		if (!host_reg(fdt, node, pa) && inside_window(*pa) && is_rng(*pa) &&
-		    !host_spi(fdt, node, intid))
-			return 0;
-	}
-	return -1;
-}
 
 static int rng_caps(int ep, uint32_t intid, unsigned stream)
 {
@@ -124,7 +66,7 @@ int rng_start(void)
 	uint32_t pa, intid;
 	if (console_rng_stream < 0)
 		return -1;
-	if (find_device(&pa, &intid)) {
+	if (!host_virtio_find(VIRTIO_ID_RNG, &pa, &intid, 1)) {
 		log_printf("rng: QEMU's machine has no virtio-rng device (tools/hvrun adds "
 		           "-device virtio-rng-device): guests get no rng-seed, rng=on fails\n");
 		return -1;

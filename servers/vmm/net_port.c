@@ -31,11 +31,6 @@
 static struct net_ring *const tx_ring = (struct net_ring *)HV_SRV_NET;
 static struct net_ring *const rx_ring = (struct net_ring *)(HV_SRV_NET + NET_RING_BYTES);
 
-static struct guest_mem guest_ram(void)
-{
-	return (struct guest_mem){(uint8_t *)HV_GUEST_RAM, HV_GUEST_RAM, info->ram_size};
-}
-
 int net_read(void *ctx, unsigned cpu, uint32_t off, unsigned size, uint32_t *val)
 {
 	(void)cpu;

@@ -27,11 +27,6 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_mmio.h>
 
-static struct guest_mem guest_ram(void)
-{
-	return (struct guest_mem){(uint8_t *)HV_GUEST_RAM, HV_GUEST_RAM, info->ram_size};
-}
-
 _Static_assert(sizeof(struct blk_batch) <= 4096, "the batch fits the request page");
 
 static struct blk_batch *const batch = (struct blk_batch *)HV_SRV_BLK_REQ;

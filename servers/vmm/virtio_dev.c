@@ -28,7 +28,8 @@
 
 #include <linux/virtio_config.h>
 
-static struct guest_mem guest_ram(void)
+/* The VM's RAM as the monitor maps it, for every virtio device. */
+struct guest_mem guest_ram(void)
 {
 	return (struct guest_mem){(uint8_t *)HV_GUEST_RAM, HV_GUEST_RAM, info->ram_size};
 }

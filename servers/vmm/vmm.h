@@ -90,6 +90,7 @@ int virtio_read(void *ctx, unsigned cpu, uint32_t off, unsigned size, uint32_t *
 int virtio_write(void *ctx, unsigned cpu, uint32_t off, unsigned size, uint32_t val);
 void virtio_publish(void);
 bool virtio_irq_level(const struct devstate *d);
+struct guest_mem guest_ram(void);
 bool entropy_fill(uint8_t *buf, uint32_t n);
 
 /* the disk (virtio_blk_dev.c): transport HV_GUEST_BLK_SLOT */

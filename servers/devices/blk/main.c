@@ -33,6 +33,7 @@
 #include <hv/log.h>
 #include <hv/proto.h>
 #include <hv/syscall.h>
+#include <hv/virtio_drv.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -42,21 +43,19 @@
 #include <linux/virtio_mmio.h>
 #include <linux/virtio_ring.h>
 
-#define MAGIC_VIRT  0x74726976u /* "virt" */
-#define QUEUE_NUM   128u
-#define AVAIL_OFF   0x800u
-#define USED_OFF    0xa00u
-#define HDR_OFF     0xe40u                            /* BLK_BATCH_MAX headers */
-#define STATUS_OFF  0xf40u                            /* BLK_BATCH_MAX status bytes */
-#define ID_OFF      0xf60u                            /* the device's serial (GET_ID) */
-#define FEATURE_V1  (1u << (VIRTIO_F_VERSION_1 - 32)) /* in the high word */
-#define F_FLUSH     (1u << VIRTIO_BLK_F_FLUSH)
-#define DRIVER_BITS (VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER)
+#define QUEUE_NUM  128u
+#define AVAIL_OFF  0x800u
+#define USED_OFF   0xa00u
+#define HDR_OFF    0xe40u /* BLK_BATCH_MAX headers */
+#define STATUS_OFF 0xf40u /* BLK_BATCH_MAX status bytes */
+#define ID_OFF     0xf60u /* the device's serial (GET_ID) */
+#define F_FLUSH    (1u << VIRTIO_BLK_F_FLUSH)
+#define F_SEG_MAX  (1u << VIRTIO_BLK_F_SEG_MAX)
 
 struct disk {
 	const struct blk_disk *cfg;
-	volatile uint32_t *regs;
-	uint8_t *page; /* the DMA page */
+	struct virtio_drv drv; /* the transport, the queue page's physical address */
+	uint8_t *page;         /* the DMA page */
 	volatile struct vring_desc *desc;
 	volatile struct vring_avail *avail;
 	volatile struct vring_used *used;
@@ -68,81 +67,27 @@ struct disk {
 static const struct blk_info *const info = (const struct blk_info *)HV_SRV_BOOTINFO;
 static struct disk disks[HV_MAX_VMS];
 
-static uint32_t reg_read(const struct disk *d, uint32_t off)
+/* 3.1.1 and 4.2.3: VERSION_1, FLUSH if the device has it, SEG_MAX read
+ * from its configuration (5.2.4), the requestq in the disk's page. */
+static int disk_start(struct disk *d)
 {
-	return d->regs[off / 4];
-}
-
-static void reg_write(const struct disk *d, uint32_t off, uint32_t val)
-{
-	__asm__ volatile("dsb sy" ::: "memory"); /* the rings before the device sees this */
-	d->regs[off / 4] = val;
-}
-
-static void write_addr(const struct disk *d, uint32_t low_off, uint32_t page_off)
-{
-	reg_write(d, low_off, d->cfg->dma_pa + page_off);
-	reg_write(d, low_off + 4, 0);
-}
-
-/* 4.2.3.1.1: a version 2 block device. */
-static int probe(const struct disk *d)
-{
-	if (reg_read(d, VIRTIO_MMIO_MAGIC_VALUE) != MAGIC_VIRT)
+	uint32_t got;
+	memset(d->page, 0, 4096);
+	if (virtio_drv_start(&d->drv, VIRTIO_ID_BLOCK, F_FLUSH | F_SEG_MAX, &got))
 		return -1;
-	if (reg_read(d, VIRTIO_MMIO_VERSION) != 2) {
-		log_printf("blk: the transport is legacy, version 2 needed "
-		           "(QEMU: -global virtio-mmio.force-legacy=false)\n");
-		return -1;
-	}
-	return reg_read(d, VIRTIO_MMIO_DEVICE_ID) == VIRTIO_ID_BLOCK ? 0 : -1;
-}
-
-/* 3.1.1: reset, ACKNOWLEDGE, DRIVER, features (VERSION_1, FLUSH if the
- * device has it), FEATURES_OK. */
-static int negotiate(struct disk *d)
-{
-	reg_write(d, VIRTIO_MMIO_STATUS, 0);
-	reg_write(d, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
-	reg_write(d, VIRTIO_MMIO_STATUS, DRIVER_BITS);
-	reg_write(d, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-	if (!(reg_read(d, VIRTIO_MMIO_DEVICE_FEATURES) & FEATURE_V1))
-		return -1;
-	reg_write(d, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-	uint32_t low = reg_read(d, VIRTIO_MMIO_DEVICE_FEATURES);
-	d->flush = (low & F_FLUSH) != 0;
+	d->flush = (got & F_FLUSH) != 0;
 	d->max_data = QUEUE_NUM - 2;
-	if (low & (1u << VIRTIO_BLK_F_SEG_MAX)) {
-		uint32_t seg_max = d->regs[(VIRTIO_MMIO_CONFIG + 12) / 4]; /* 5.2.4 seg_max */
+	if (got & F_SEG_MAX) {
+		uint32_t seg_max = virtio_drv_read(&d->drv, VIRTIO_MMIO_CONFIG + 12); /* seg_max */
 		if (seg_max && seg_max < d->max_data)
 			d->max_data = seg_max;
 	}
-	reg_write(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	reg_write(d, VIRTIO_MMIO_DRIVER_FEATURES, low & (F_FLUSH | 1u << VIRTIO_BLK_F_SEG_MAX));
-	reg_write(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	reg_write(d, VIRTIO_MMIO_DRIVER_FEATURES, FEATURE_V1);
-	reg_write(d, VIRTIO_MMIO_STATUS, DRIVER_BITS | VIRTIO_CONFIG_S_FEATURES_OK);
-	return reg_read(d, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK ? 0 : -1;
-}
-
-/* 4.2.3.2: the requestq in the disk's page, then DRIVER_OK. */
-static int setup_queue(struct disk *d)
-{
-	reg_write(d, VIRTIO_MMIO_QUEUE_SEL, 0);
-	uint32_t max = reg_read(d, VIRTIO_MMIO_QUEUE_NUM_MAX);
-	if (reg_read(d, VIRTIO_MMIO_QUEUE_READY) || max < 4)
+	int num = virtio_drv_queue(&d->drv, QUEUE_NUM, 4, AVAIL_OFF, USED_OFF);
+	if (num < 0)
 		return -1;
-	d->qnum = max < QUEUE_NUM ? max : QUEUE_NUM;
+	d->qnum = (uint32_t)num;
 	if (d->max_data > d->qnum - 2)
 		d->max_data = d->qnum - 2;
-	memset(d->page, 0, 4096);
-	reg_write(d, VIRTIO_MMIO_QUEUE_NUM, d->qnum);
-	write_addr(d, VIRTIO_MMIO_QUEUE_DESC_LOW, 0);
-	write_addr(d, VIRTIO_MMIO_QUEUE_AVAIL_LOW, AVAIL_OFF);
-	write_addr(d, VIRTIO_MMIO_QUEUE_USED_LOW, USED_OFF);
-	reg_write(d, VIRTIO_MMIO_QUEUE_READY, 1);
-	reg_write(d, VIRTIO_MMIO_STATUS,
-	          DRIVER_BITS | VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK);
 	return 0;
 }
 
@@ -150,15 +95,13 @@ static int disk_init(unsigned k)
 {
 	struct disk *d = &disks[k];
 	d->cfg = &info->disk[k];
-	d->regs = (volatile uint32_t *)d->cfg->mmio_ipa;
+	d->drv = (struct virtio_drv){(volatile uint32_t *)d->cfg->mmio_ipa, d->cfg->dma_pa, "blk"};
 	d->page = (uint8_t *)(HV_SRV_DMA + k * 4096);
 	d->desc = (volatile struct vring_desc *)d->page;
 	d->avail = (volatile struct vring_avail *)(d->page + AVAIL_OFF);
 	d->used = (volatile struct vring_used *)(d->page + USED_OFF);
-	if (probe(d) || negotiate(d) || setup_queue(d)) {
-		reg_write(d, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_FAILED);
+	if (disk_start(d))
 		return -1;
-	}
 	return hv_irq_bind(BLK_CAP_IRQ0 + k, BLK_CAP_NTFN) ? -1 : 0;
 }
 
@@ -166,7 +109,8 @@ static int disk_init(unsigned k)
 static void ack_interrupt(unsigned k)
 {
 	const struct disk *d = &disks[k];
-	reg_write(d, VIRTIO_MMIO_INTERRUPT_ACK, reg_read(d, VIRTIO_MMIO_INTERRUPT_STATUS));
+	virtio_drv_write(&d->drv, VIRTIO_MMIO_INTERRUPT_ACK,
+	                 virtio_drv_read(&d->drv, VIRTIO_MMIO_INTERRUPT_STATUS));
 	hv_irq_ack(BLK_CAP_IRQ0 + k);
 }
 
@@ -212,7 +156,7 @@ static int wait_used(unsigned k, uint16_t until)
 {
 	struct disk *d = &disks[k];
 	while (d->used->idx != until) {
-		if (reg_read(d, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET) {
+		if (virtio_drv_read(&d->drv, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET) {
 			d->ok = false;
 			return -1;
 		}
@@ -235,7 +179,7 @@ static void run_group(unsigned k)
 	__asm__ volatile("dmb sy" ::: "memory");
 	d->avail->idx = idx;
 	if (group_reqs) {
-		reg_write(d, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+		virtio_drv_write(&d->drv, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 		int err = wait_used(k, (uint16_t)(d->last_used + group_reqs));
 		for (uint16_t u = d->last_used; !err && u != d->used->idx; u++) {
 			uint32_t id = d->used->ring[u % d->qnum].id;
@@ -306,7 +250,7 @@ static int get_id(unsigned k)
 	d->avail->ring[d->avail->idx % d->qnum] = 0;
 	__asm__ volatile("dmb sy" ::: "memory");
 	d->avail->idx++;
-	reg_write(d, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	virtio_drv_write(&d->drv, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	if (wait_used(k, (uint16_t)(d->last_used + 1)))
 		return VIRTIO_BLK_S_IOERR;
 	d->last_used++;

@@ -18,6 +18,7 @@
 #include <hv/log.h>
 #include <hv/proto.h>
 #include <hv/syscall.h>
+#include <hv/virtio_drv.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -26,17 +27,14 @@
 #include <linux/virtio_mmio.h>
 #include <linux/virtio_ring.h>
 
-#define MAGIC_VIRT  0x74726976u /* "virt" */
-#define QUEUE_NUM   4u
-#define AVAIL_OFF   0x100u
-#define USED_OFF    0x200u
-#define POOL_OFF    0x400u
-#define POOL_SIZE   256u
-#define FEATURE_V1  (1u << (VIRTIO_F_VERSION_1 - 32)) /* in the high word */
-#define DRIVER_BITS (VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER)
+#define QUEUE_NUM 4u
+#define AVAIL_OFF 0x100u
+#define USED_OFF  0x200u
+#define POOL_OFF  0x400u
+#define POOL_SIZE 256u
 
 static const struct rng_info *const info = (const struct rng_info *)HV_SRV_BOOTINFO;
-static volatile uint32_t *regs;
+static struct virtio_drv dev = {.name = "rng"};
 static uint8_t *const dma = (uint8_t *)HV_SRV_DMA;
 static volatile struct vring_desc *const desc = (volatile struct vring_desc *)HV_SRV_DMA;
 static volatile struct vring_avail *const avail =
@@ -47,79 +45,15 @@ static uint16_t last_used;
 static uint32_t pool_len, pool_pos;
 static bool device_ok;
 
-static uint32_t reg_read(uint32_t off)
-{
-	return regs[off / 4];
-}
-
-static void reg_write(uint32_t off, uint32_t val)
-{
-	__asm__ volatile("dsb sy" ::: "memory"); /* the rings before the device sees this */
-	regs[off / 4] = val;
-}
-
-static void write_addr(uint32_t low_off, uint32_t ipa_off)
-{
-	reg_write(low_off, info->dma_pa + ipa_off);
-	reg_write(low_off + 4, 0);
-}
-
-/* 4.2.3.1.1: the transport is a version 2 entropy device. */
-static int probe(void)
-{
-	if (reg_read(VIRTIO_MMIO_MAGIC_VALUE) != MAGIC_VIRT)
-		return -1;
-	if (reg_read(VIRTIO_MMIO_VERSION) != 2) {
-		log_printf("rng: the transport is legacy (version %u), version 2 needed "
-		           "(QEMU: -global virtio-mmio.force-legacy=false)\n",
-		           (unsigned)reg_read(VIRTIO_MMIO_VERSION));
-		return -1;
-	}
-	return reg_read(VIRTIO_MMIO_DEVICE_ID) == VIRTIO_ID_RNG ? 0 : -1;
-}
-
-/* 3.1.1: reset, ACKNOWLEDGE, DRIVER, features (VERSION_1 only), FEATURES_OK. */
-static int negotiate(void)
-{
-	reg_write(VIRTIO_MMIO_STATUS, 0);
-	reg_write(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
-	reg_write(VIRTIO_MMIO_STATUS, DRIVER_BITS);
-	reg_write(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-	if (!(reg_read(VIRTIO_MMIO_DEVICE_FEATURES) & FEATURE_V1))
-		return -1;
-	reg_write(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	reg_write(VIRTIO_MMIO_DRIVER_FEATURES, 0);
-	reg_write(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	reg_write(VIRTIO_MMIO_DRIVER_FEATURES, FEATURE_V1);
-	reg_write(VIRTIO_MMIO_STATUS, DRIVER_BITS | VIRTIO_CONFIG_S_FEATURES_OK);
-	return reg_read(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK ? 0 : -1;
-}
-
-/* 4.2.3.2: the requestq in the DMA page, then DRIVER_OK. */
-static int setup_queue(void)
-{
-	reg_write(VIRTIO_MMIO_QUEUE_SEL, 0);
-	uint32_t max = reg_read(VIRTIO_MMIO_QUEUE_NUM_MAX);
-	if (reg_read(VIRTIO_MMIO_QUEUE_READY) || max < QUEUE_NUM) /* the rings hold QUEUE_NUM */
-		return -1;
-	memset(dma, 0, POOL_OFF);
-	reg_write(VIRTIO_MMIO_QUEUE_NUM, QUEUE_NUM);
-	write_addr(VIRTIO_MMIO_QUEUE_DESC_LOW, 0);
-	write_addr(VIRTIO_MMIO_QUEUE_AVAIL_LOW, AVAIL_OFF);
-	write_addr(VIRTIO_MMIO_QUEUE_USED_LOW, USED_OFF);
-	reg_write(VIRTIO_MMIO_QUEUE_READY, 1);
-	reg_write(VIRTIO_MMIO_STATUS,
-	          DRIVER_BITS | VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK);
-	return 0;
-}
-
 static int device_init(void)
 {
-	regs = (volatile uint32_t *)info->mmio_ipa;
-	if (probe() || negotiate() || setup_queue()) {
-		reg_write(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_FAILED);
-		return -1;
-	}
+	uint32_t features; /* none asked for */
+	dev.regs = (volatile uint32_t *)info->mmio_ipa;
+	dev.queue_pa = info->dma_pa;
+	memset(dma, 0, POOL_OFF);
+	if (virtio_drv_start(&dev, VIRTIO_ID_RNG, 0, &features) ||
+	    virtio_drv_queue(&dev, QUEUE_NUM, QUEUE_NUM, AVAIL_OFF, USED_OFF) < 0)
+		return -1; /* the rings hold QUEUE_NUM */
 	return hv_irq_bind(RNG_CAP_IRQ, RNG_CAP_NTFN) ? -1 : 0;
 }
 
@@ -127,7 +61,8 @@ static int device_init(void)
  * unmasked again at the GIC. */
 static void ack_interrupt(void)
 {
-	reg_write(VIRTIO_MMIO_INTERRUPT_ACK, reg_read(VIRTIO_MMIO_INTERRUPT_STATUS));
+	virtio_drv_write(&dev, VIRTIO_MMIO_INTERRUPT_ACK,
+	                 virtio_drv_read(&dev, VIRTIO_MMIO_INTERRUPT_STATUS));
 	hv_irq_ack(RNG_CAP_IRQ);
 }
 
@@ -141,9 +76,9 @@ static int refill(void)
 	avail->ring[avail->idx % QUEUE_NUM] = 0;
 	__asm__ volatile("dmb sy" ::: "memory");
 	avail->idx++;
-	reg_write(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	virtio_drv_write(&dev, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	while (used->idx == last_used) {
-		if (reg_read(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET)
+		if (virtio_drv_read(&dev, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET)
 			return -1;
 		uint32_t bits;
 		hv_wait(RNG_CAP_NTFN, &bits);
